@@ -1,0 +1,99 @@
+"""Authentication: a throttled password backend and API bearer tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from fengqiao.accounts.models import ApiToken, LoginAttempt, User
+from fengqiao.core.errors import NotFound
+
+TOKEN_PREFIX = "fq_"
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def login_blocked(username: str, ip_address: str | None) -> bool:
+    since = timezone.now() - timedelta(seconds=settings.FENGQIAO_LOGIN_WINDOW_SECONDS)
+    failures = LoginAttempt.objects.filter(at__gte=since, succeeded=False)
+    if failures.filter(username=username.lower()).count() >= settings.FENGQIAO_LOGIN_MAX_FAILURES:
+        return True
+    return (
+        ip_address is not None
+        and failures.filter(ip_address=ip_address).count() >= settings.FENGQIAO_LOGIN_MAX_FAILURES_PER_IP
+    )
+
+
+class ThrottledModelBackend(ModelBackend):
+    """ModelBackend that refuses a username (or address) after repeated failures in a window.
+
+    A refused attempt is answered exactly like a wrong password, so throttling does not reveal
+    whether the account exists.
+    """
+
+    def authenticate(  # type: ignore[override]
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> User | None:
+        if username is None or password is None:
+            return None
+        ip_address = client_ip(request)
+        if login_blocked(username, ip_address):
+            if request is not None:
+                request.fengqiao_login_throttled = True  # type: ignore[attr-defined]
+            return None
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        LoginAttempt.objects.create(username=username.lower(), ip_address=ip_address, succeeded=user is not None)
+        if user is not None:
+            LoginAttempt.objects.filter(username=username.lower(), succeeded=False).delete()
+        return user  # type: ignore[return-value]
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is never stored or shown again."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:12], digest=_digest(secret))
+    return token, secret
+
+
+def api_token_authenticate(secret: str) -> User | None:
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_digest(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Writing on every request would turn reads into writes; a minute's precision is enough.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
+    token = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).first()
+    if token is None:
+        raise NotFound("no such active token")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return token
