@@ -1,0 +1,36 @@
+"""``fengqiao init [--demo]``: migrate, load default taxonomy and channels, optionally the demo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Create or upgrade the database and load the default taxonomy and channels."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--demo", action="store_true", help="also load the demo region and users")
+        parser.add_argument("--no-static", action="store_true", help="skip collecting static files")
+
+    def handle(self, *args: Any, demo: bool, no_static: bool, **options: Any) -> None:
+        from fengqiao.taxonomy.services import load_default_channels, load_default_taxonomy
+
+        settings.CONFIG.var_dir.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=max(0, options["verbosity"] - 1))
+        self.stdout.write(self.style.SUCCESS("database schema is up to date"))
+        taxonomy = load_default_taxonomy()
+        self.stdout.write(f"taxonomy: {taxonomy}")
+        channels = load_default_channels()
+        self.stdout.write(f"channels: {channels}")
+        if not no_static:
+            call_command("collectstatic", interactive=False, verbosity=0)
+            self.stdout.write("static files collected")
+        if demo:
+            from fengqiao.demo.region import load_demo_region
+
+            summary = load_demo_region(stdout=self.stdout)
+            self.stdout.write(self.style.SUCCESS(f"demo region: {summary}"))
