@@ -6,11 +6,13 @@ import os
 import tempfile
 
 os.environ.setdefault("FENGQIAO_ENV", "test")
-os.environ.setdefault("FENGQIAO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault(
+    "FENGQIAO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789"
+)
 os.environ.setdefault("FENGQIAO_HOME", tempfile.mkdtemp(prefix="fengqiao-test-"))
 
-from fengqiao.settings import *  # noqa: E402, F403
-from fengqiao.settings import DATABASES  # noqa: E402
+from fengqiao.settings import *  # noqa: F403
+from fengqiao.settings import DATABASES
 
 if os.environ.get("FENGQIAO_TEST_DB") == "pg":
     import dj_database_url

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Router
+from ninja.params.functions import Query
 
 from fengqiao.accounts.jurisdiction import Jurisdiction
 from fengqiao.accounts.schemas import UserOut

@@ -16,7 +16,7 @@ from django.utils import timezone
 from fengqiao.accounts.models import ApiToken, LoginAttempt, User
 from fengqiao.core.errors import NotFound
 
-TOKEN_PREFIX = "fq_"
+TOKEN_PREFIX = "fq_"  # noqa: S105  (a marker, not a secret)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -32,7 +32,8 @@ def login_blocked(username: str, ip_address: str | None) -> bool:
         return True
     return (
         ip_address is not None
-        and failures.filter(ip_address=ip_address).count() >= settings.FENGQIAO_LOGIN_MAX_FAILURES_PER_IP
+        and failures.filter(ip_address=ip_address).count()
+        >= settings.FENGQIAO_LOGIN_MAX_FAILURES_PER_IP
     )
 
 
@@ -43,8 +44,12 @@ class ThrottledModelBackend(ModelBackend):
     whether the account exists.
     """
 
-    def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         if username is None or password is None:
             return None
@@ -54,10 +59,12 @@ class ThrottledModelBackend(ModelBackend):
                 request.fengqiao_login_throttled = True  # type: ignore[attr-defined]
             return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
-        LoginAttempt.objects.create(username=username.lower(), ip_address=ip_address, succeeded=user is not None)
+        LoginAttempt.objects.create(
+            username=username.lower(), ip_address=ip_address, succeeded=user is not None
+        )
         if user is not None:
             LoginAttempt.objects.filter(username=username.lower(), succeeded=False).delete()
-        return user  # type: ignore[return-value]
+        return user
 
 
 def _digest(secret: str) -> str:
@@ -68,7 +75,9 @@ def _digest(secret: str) -> str:
 def api_token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, which is never stored or shown again."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:12], digest=_digest(secret))
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=secret[:12], digest=_digest(secret)
+    )
     return token, secret
 
 

@@ -24,11 +24,18 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=64, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     units = models.ManyToManyField(
-        "orgs.OrgUnit", related_name="members", blank=True, verbose_name=_("organisation units"),
+        "orgs.OrgUnit",
+        related_name="members",
+        blank=True,
+        verbose_name=_("organisation units"),
         help_text=_("The user sees everything in these units' subtrees."),
     )
     department = models.ForeignKey(
-        "orgs.Department", models.SET_NULL, null=True, blank=True, related_name="members",
+        "orgs.Department",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
         verbose_name=_("department"),
     )
 

@@ -28,7 +28,9 @@ def user_create(
     check_password_strength: bool = True,
 ) -> User:
     if role not in Role.values:
-        raise ValidationFailed(f"unknown role {role!r}; one of {', '.join(Role.values)}", field="role")
+        raise ValidationFailed(
+            f"unknown role {role!r}; one of {', '.join(Role.values)}", field="role"
+        )
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(f"user {username} already exists", field="username")
     user = User(

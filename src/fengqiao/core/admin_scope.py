@@ -18,15 +18,23 @@ class JurisdictionScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
-        return queryset.filter(Jurisdiction.of(request.user).unit_q(self.scope_path_field)).distinct()
+        return queryset.filter(
+            Jurisdiction.of(request.user).unit_q(self.scope_path_field)
+        ).distinct()
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.related_model is not None and db_field.related_model._meta.label == "orgs.OrgUnit":
+        if (
+            db_field.related_model is not None
+            and db_field.related_model._meta.label == "orgs.OrgUnit"
+        ):
             kwargs["queryset"] = Jurisdiction.of(request.user).units()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.related_model is not None and db_field.related_model._meta.label == "orgs.OrgUnit":
+        if (
+            db_field.related_model is not None
+            and db_field.related_model._meta.label == "orgs.OrgUnit"
+        ):
             kwargs["queryset"] = Jurisdiction.of(request.user).units()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 

@@ -20,7 +20,11 @@ HEARTBEAT_SECONDS = 10.0
 def beat(worker_id: str) -> None:
     WorkerHeartbeat.objects.update_or_create(
         worker_id=worker_id,
-        defaults={"hostname": socket.gethostname(), "pid": os.getpid(), "last_seen_at": timezone.now()},
+        defaults={
+            "hostname": socket.gethostname(),
+            "pid": os.getpid(),
+            "last_seen_at": timezone.now(),
+        },
         create_defaults={
             "hostname": socket.gethostname(),
             "pid": os.getpid(),

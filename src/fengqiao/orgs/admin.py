@@ -16,7 +16,16 @@ from fengqiao.orgs.services import org_unit_create, org_unit_move, org_unit_set_
 class OrgUnitForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = OrgUnit
-        fields = ["code", "name", "name_en", "level", "parent", "boundary", "population", "is_active"]
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "level",
+            "parent",
+            "boundary",
+            "population",
+            "is_active",
+        ]
 
     def clean_boundary(self) -> Any:
         boundary = self.cleaned_data.get("boundary")
@@ -43,8 +52,13 @@ class OrgUnitAdmin(JurisdictionScopedAdmin):
         try:
             if not change:
                 created = org_unit_create(
-                    code=obj.code, name=obj.name, name_en=obj.name_en, level=obj.level,
-                    parent=obj.parent, boundary=obj.boundary, population=obj.population,
+                    code=obj.code,
+                    name=obj.name,
+                    name_en=obj.name_en,
+                    level=obj.level,
+                    parent=obj.parent,
+                    boundary=obj.boundary,
+                    population=obj.population,
                 )
                 obj.pk, obj.path = created.pk, created.path
                 return
@@ -52,7 +66,9 @@ class OrgUnitAdmin(JurisdictionScopedAdmin):
             if obj.parent_id != before.parent_id and obj.parent is not None:
                 org_unit_move(unit=before, new_parent=obj.parent)
                 obj.path = OrgUnit.objects.get(pk=obj.pk).path
-            obj.save(update_fields=["code", "name", "name_en", "population", "is_active", "updated_at"])
+            obj.save(
+                update_fields=["code", "name", "name_en", "population", "is_active", "updated_at"]
+            )
             if obj.boundary != before.boundary:
                 org_unit_set_boundary(unit=obj, boundary=obj.boundary)
         except DomainError as exc:

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Router
+from ninja.params.functions import Query
 
 from fengqiao.core.errors import NotFound
 from fengqiao.orgs import selectors
@@ -53,14 +54,18 @@ def unit_children(request: HttpRequest, unit_id: int) -> Any:
 
 
 @router.get("/org-units/{unit_id}/geojson")
-def unit_geojson(request: HttpRequest, unit_id: int, level: int | None = Query(None, ge=1, le=5)) -> Any:
+def unit_geojson(
+    request: HttpRequest, unit_id: int, level: int | None = Query(None, ge=1, le=5)
+) -> Any:
     """GeoJSON FeatureCollection of the unit's children, or of its descendants at ``level``."""
     unit = selectors.unit_get(actor=request.user, unit_id=unit_id)
     return selectors.unit_feature_collection(actor=request.user, unit=unit, level=level)
 
 
 @router.get("/departments", response=list[DepartmentOut])
-def list_departments(request: HttpRequest, unit_id: int | None = None, department_type: str = "") -> Any:
+def list_departments(
+    request: HttpRequest, unit_id: int | None = None, department_type: str = ""
+) -> Any:
     unit = selectors.unit_get(actor=request.user, unit_id=unit_id) if unit_id else None
     return selectors.department_list(actor=request.user, unit=unit, department_type=department_type)
 
@@ -77,5 +82,3 @@ def station_roster(request: HttpRequest, station_id: int) -> Any:
     if station is None:
         raise NotFound("station not found")
     return selectors.station_roster(actor=request.user, station=station)
-
-

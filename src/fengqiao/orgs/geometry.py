@@ -33,7 +33,9 @@ def parse_boundary(geojson: dict[str, Any]) -> shapely.Geometry:
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise InvalidGeometry(f"boundary is not valid GeoJSON: {exc}") from exc
     if geometry.is_empty or not geometry.is_valid:
-        raise InvalidGeometry(f"boundary is not a valid polygon: {shapely.is_valid_reason(geometry)}")
+        raise InvalidGeometry(
+            f"boundary is not a valid polygon: {shapely.is_valid_reason(geometry)}"
+        )
     min_x, min_y, max_x, max_y = geometry.bounds
     if not (-180 <= min_x <= max_x <= 180 and -90 <= min_y <= max_y <= 90):
         raise InvalidGeometry("boundary coordinates must be WGS 84 longitude/latitude")
@@ -62,6 +64,8 @@ def _build(token: tuple[int, str]) -> _GridIndex:
     geometries: list[shapely.Geometry] = []
     rows = OrgUnit.objects.filter(level=Level.GRID, is_active=True, boundary__isnull=False)
     for unit_id, boundary in rows.values_list("id", "boundary").iterator(chunk_size=2000):
+        if boundary is None:
+            continue
         try:
             geometries.append(parse_boundary(boundary))
         except InvalidGeometry:

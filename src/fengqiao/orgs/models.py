@@ -59,10 +59,20 @@ class OrgUnit(TimestampedModel):
     name_en = models.CharField(_("English name"), max_length=150, blank=True)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     path = models.CharField(max_length=PATH_SEGMENT_WIDTH * 6, unique=True, editable=False)
-    boundary = models.JSONField(_("boundary"), null=True, blank=True, help_text=_("GeoJSON Polygon or MultiPolygon (WGS 84)."))
+    boundary = models.JSONField(
+        _("boundary"),
+        null=True,
+        blank=True,
+        help_text=_("GeoJSON Polygon or MultiPolygon (WGS 84)."),
+    )
     centroid_lat = models.FloatField(null=True, blank=True, editable=False)
     centroid_lng = models.FloatField(null=True, blank=True, editable=False)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
@@ -86,7 +96,9 @@ class OrgUnit(TimestampedModel):
         return self.level in CENTRE_LEVELS
 
     def ancestor_paths(self) -> list[str]:
-        return [self.path[:end] for end in range(PATH_SEGMENT_WIDTH, len(self.path), PATH_SEGMENT_WIDTH)]
+        return [
+            self.path[:end] for end in range(PATH_SEGMENT_WIDTH, len(self.path), PATH_SEGMENT_WIDTH)
+        ]
 
     def subtree(self) -> models.QuerySet[OrgUnit]:
         return OrgUnit.objects.filter(subtree_range(self.path))
@@ -148,7 +160,9 @@ class Department(TimestampedModel):
         verbose_name_plural = _("departments")
         ordering = ["org_unit__path", "department_type", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["org_unit", "name"], name="orgs_department_unit_name_uniq")
+            models.UniqueConstraint(
+                fields=["org_unit", "name"], name="orgs_department_unit_name_uniq"
+            )
         ]
 
     def __str__(self) -> str:
@@ -207,7 +221,9 @@ class Stationing(TimestampedModel):
     )
     mode = models.CharField(_("mode"), max_length=16, choices=StationingMode.choices)
     # Rotating departments are present in the ISO weeks where week % period == slot.
-    rotation_period_weeks = models.PositiveSmallIntegerField(_("rotation period (weeks)"), default=1)
+    rotation_period_weeks = models.PositiveSmallIntegerField(
+        _("rotation period (weeks)"), default=1
+    )
     rotation_slot = models.PositiveSmallIntegerField(_("rotation slot"), default=0)
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)

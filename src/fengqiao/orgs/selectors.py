@@ -61,7 +61,9 @@ def unit_grids(*, actor: Any, unit: OrgUnit) -> QuerySet[OrgUnit]:
     return Jurisdiction.of(actor).units().filter(subtree_range(unit.path), level=Level.GRID)
 
 
-def unit_feature_collection(*, actor: Any, unit: OrgUnit, level: int | None = None) -> dict[str, Any]:
+def unit_feature_collection(
+    *, actor: Any, unit: OrgUnit, level: int | None = None
+) -> dict[str, Any]:
     """GeoJSON of the unit's children (or of all its descendants at ``level``) for the map."""
     units = Jurisdiction.of(actor).units().filter(boundary__isnull=False)
     if level is None:
@@ -79,13 +81,24 @@ def unit_feature_collection(*, actor: Any, unit: OrgUnit, level: int | None = No
     ]
     if not features and unit.boundary:
         features.append(
-            {"type": "Feature", "id": unit.pk, "geometry": unit.boundary,
-             "properties": {"id": unit.pk, "code": unit.code, "name": unit.name, "level": unit.level}}
+            {
+                "type": "Feature",
+                "id": unit.pk,
+                "geometry": unit.boundary,
+                "properties": {
+                    "id": unit.pk,
+                    "code": unit.code,
+                    "name": unit.name,
+                    "level": unit.level,
+                },
+            }
         )
     return {"type": "FeatureCollection", "features": features}
 
 
-def department_list(*, actor: Any, unit: OrgUnit | None = None, department_type: str = "") -> QuerySet[Department]:
+def department_list(
+    *, actor: Any, unit: OrgUnit | None = None, department_type: str = ""
+) -> QuerySet[Department]:
     departments = Jurisdiction.of(actor).departments().select_related("org_unit")
     if unit is not None:
         departments = departments.filter(**subtree_range_kwargs("org_unit__path", unit.path))

@@ -22,7 +22,11 @@ from fengqiao.orgs.models import (
 
 
 def _next_child_path(parent: OrgUnit | None) -> str:
-    siblings = OrgUnit.objects.filter(parent=parent) if parent else OrgUnit.objects.filter(parent__isnull=True)
+    siblings = (
+        OrgUnit.objects.filter(parent=parent)
+        if parent
+        else OrgUnit.objects.filter(parent__isnull=True)
+    )
     last = siblings.aggregate(last=Max("path"))["last"]
     serial = int(last[-PATH_SEGMENT_WIDTH:]) + 1 if last else 1
     if serial > PATH_SEGMENT_MAX:
@@ -69,7 +73,9 @@ def org_unit_create(
     if parent is not None:
         # Serialise sibling creation so two writers cannot pick the same path serial.
         OrgUnit.objects.select_for_update().filter(pk=parent.pk).first()
-    unit = OrgUnit(code=code, name=name, name_en=name_en, level=level, parent=parent, population=population)
+    unit = OrgUnit(
+        code=code, name=name, name_en=name_en, level=level, parent=parent, population=population
+    )
     _apply_boundary(unit, boundary)
     unit.path = _next_child_path(parent)
     unit.full_clean(exclude=["path"])

@@ -74,17 +74,44 @@ class TestApiTokens:
 
 class TestCreateUserCommand:
     def test_creates_user_in_units(self, region):
-        call_command("createuser", "newclerk", "--role", "clerk", "--unit", region.unit("A1").code,
-                     "--password", "a-long-enough-passphrase", stdout=io.StringIO())
+        call_command(
+            "createuser",
+            "newclerk",
+            "--role",
+            "clerk",
+            "--unit",
+            region.unit("A1").code,
+            "--password",
+            "a-long-enough-passphrase",
+            stdout=io.StringIO(),
+        )
         user = User.objects.get(username="newclerk")
         assert list(user.units.all()) == [region.unit("A1")]
         assert user.check_password("a-long-enough-passphrase")
 
     def test_unknown_unit_is_a_clear_error(self, region):
         with pytest.raises(CommandError, match="unknown org unit code"):
-            call_command("createuser", "x", "--role", "clerk", "--unit", "123456789012", "--password", "pw-long-enough-1")
+            call_command(
+                "createuser",
+                "x",
+                "--role",
+                "clerk",
+                "--unit",
+                "123456789012",
+                "--password",
+                "pw-long-enough-1",
+            )
 
     def test_weak_password_is_refused(self, region):
         with pytest.raises(CommandError, match="password"):
-            call_command("createuser", "x", "--role", "clerk", "--unit", region.unit("A1").code, "--password", "123")
+            call_command(
+                "createuser",
+                "x",
+                "--role",
+                "clerk",
+                "--unit",
+                region.unit("A1").code,
+                "--password",
+                "123",
+            )
         assert not User.objects.filter(username="x").exists()

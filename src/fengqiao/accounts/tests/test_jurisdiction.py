@@ -36,17 +36,29 @@ class TestUnits:
         assert visible == {region.unit("A1a-g1").code}
 
     def test_city_admin_sees_everything(self, region):
-        assert codes(Jurisdiction.of(region.users["city_admin"]).units()) == codes(OrgUnit.objects.all())
+        assert codes(Jurisdiction.of(region.users["city_admin"]).units()) == codes(
+            OrgUnit.objects.all()
+        )
 
     def test_user_in_two_townships_sees_both(self, region):
-        user = user_create(username="two", password="x", role=Role.CLERK, units=[region.unit("A1"), region.unit("B1")],
-                           check_password_strength=False)
+        user = user_create(
+            username="two",
+            password="x",
+            role=Role.CLERK,
+            units=[region.unit("A1"), region.unit("B1")],
+            check_password_strength=False,
+        )
         visible = codes(Jurisdiction.of(user).units())
         assert visible == codes(region.unit("A1").subtree()) | codes(region.unit("B1").subtree())
 
     def test_nested_units_collapse_to_the_outer_one(self, region):
-        user = user_create(username="nested", password="x", role=Role.CLERK,
-                           units=[region.unit("A"), region.unit("A1a")], check_password_strength=False)
+        user = user_create(
+            username="nested",
+            password="x",
+            role=Role.CLERK,
+            units=[region.unit("A"), region.unit("A1a")],
+            check_password_strength=False,
+        )
         assert Jurisdiction.of(user).paths == (region.unit("A").path,)
 
     def test_inactive_or_anonymous_sees_nothing(self, region):
@@ -61,27 +73,41 @@ class TestUnits:
 
 class TestDepartmentsAndStations:
     def test_township_clerk_sees_own_township_departments_only(self, region):
-        names = set(Jurisdiction.of(region.users["a1_clerk"]).departments().values_list("name", flat=True))
+        names = set(
+            Jurisdiction.of(region.users["a1_clerk"]).departments().values_list("name", flat=True)
+        )
         assert names == {"胜利路司法所"}
 
     def test_member_of_a_department_outside_their_units_still_sees_that_department(self, region):
-        liaison = user_create(username="court_at_a1", password="x", role=Role.LIAISON, units=[region.unit("A1")],
-                              department=region.departments["A-court"], check_password_strength=False)
+        liaison = user_create(
+            username="court_at_a1",
+            password="x",
+            role=Role.LIAISON,
+            units=[region.unit("A1")],
+            department=region.departments["A-court"],
+            check_password_strength=False,
+        )
         names = set(Jurisdiction.of(liaison).departments().values_list("name", flat=True))
         assert names == {"胜利路司法所", "永川区人民法院"}
 
     def test_stations_follow_the_subtree(self, region):
-        names = set(Jurisdiction.of(region.users["a_leader"]).stations().values_list("name", flat=True))
+        names = set(
+            Jurisdiction.of(region.users["a_leader"]).stations().values_list("name", flat=True)
+        )
         assert names == {"永川区综治中心", "胜利路街道综治中心", "中山路街道综治中心"}
 
 
 class TestUsers:
     def test_township_clerk_sees_users_of_own_township_only(self, region):
-        names = set(Jurisdiction.of(region.users["a1_clerk"]).users().values_list("username", flat=True))
+        names = set(
+            Jurisdiction.of(region.users["a1_clerk"]).users().values_list("username", flat=True)
+        )
         assert names == {"a1_clerk", "a1_mediator", "a1a_grid"}
 
     def test_district_leader_does_not_see_other_district_users(self, region):
-        names = set(Jurisdiction.of(region.users["a_leader"]).users().values_list("username", flat=True))
+        names = set(
+            Jurisdiction.of(region.users["a_leader"]).users().values_list("username", flat=True)
+        )
         assert "b1_clerk" not in names
         assert "city_admin" not in names
         assert {"a1_clerk", "a2_clerk", "a_liaison"} <= names

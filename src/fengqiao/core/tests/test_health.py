@@ -36,7 +36,10 @@ class TestHealthz:
         assert body["worker"]["heartbeat_age_seconds"] >= 300
 
     def test_unreachable_database_is_503(self, db):
-        with mock.patch("fengqiao.core.health.connection.cursor", side_effect=DatabaseError("connection refused")):
+        with mock.patch(
+            "fengqiao.core.health.connection.cursor",
+            side_effect=DatabaseError("connection refused"),
+        ):
             response = Client().get("/healthz")
         assert response.status_code == 503
         assert response.json()["database"] == {"ok": False, "error": "connection refused"}

@@ -28,8 +28,16 @@ def token_client(region):
 class TestAuth:
     @pytest.mark.parametrize(
         "url",
-        ["/api/v1/org-units", "/api/v1/departments", "/api/v1/stations", "/api/v1/users", "/api/v1/me",
-         "/api/v1/categories", "/api/v1/channels", "/api/v1/org-units/resolve?lng=105&lat=29"],
+        [
+            "/api/v1/org-units",
+            "/api/v1/departments",
+            "/api/v1/stations",
+            "/api/v1/users",
+            "/api/v1/me",
+            "/api/v1/categories",
+            "/api/v1/channels",
+            "/api/v1/org-units/resolve?lng=105&lat=29",
+        ],
     )
     def test_anonymous_gets_401(self, region, url):
         assert Client().get(url).status_code == 401
@@ -70,11 +78,16 @@ class TestOrgUnits:
     def test_filter_by_level(self, region, as_user):
         rows = as_user("a_leader").get("/api/v1/org-units?level=5").json()
         assert {r["code"] for r in rows} == {
-            region.unit(k).code for k in ("A1a-g1", "A1a-g2", "A1b-g1", "A1b-g2", "A2a-g1", "A2a-g2")
+            region.unit(k).code
+            for k in ("A1a-g1", "A1a-g2", "A1b-g1", "A1b-g2", "A2a-g1", "A2a-g2")
         }
 
     def test_geojson_of_grids_under_a_township(self, region, as_user):
-        body = as_user("a_leader").get(f"/api/v1/org-units/{region.unit('A1').pk}/geojson?level=5").json()
+        body = (
+            as_user("a_leader")
+            .get(f"/api/v1/org-units/{region.unit('A1').pk}/geojson?level=5")
+            .json()
+        )
         assert body["type"] == "FeatureCollection"
         assert len(body["features"]) == 4
         assert all(f["geometry"]["type"] == "Polygon" for f in body["features"])
@@ -98,7 +111,12 @@ class TestDepartmentsStationsUsers:
         assert names == {"胜利路司法所"}
 
     def test_departments_of_a_hidden_unit_are_404(self, region, as_user):
-        assert as_user("a1_clerk").get(f"/api/v1/departments?unit_id={region.unit('B1').pk}").status_code == 404
+        assert (
+            as_user("a1_clerk")
+            .get(f"/api/v1/departments?unit_id={region.unit('B1').pk}")
+            .status_code
+            == 404
+        )
 
     def test_stations_are_scoped(self, as_user):
         names = {s["name"] for s in as_user("b1_clerk").get("/api/v1/stations").json()}

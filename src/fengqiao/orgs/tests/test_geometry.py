@@ -39,8 +39,13 @@ class TestResolveGrid:
     def test_index_notices_a_new_grid_without_explicit_invalidation(self, region):
         assert geometry.resolve_grid(105.005, 29.015) is None
         geometry.grid_index()
-        org_unit_create(code="500118001001003", name="新网格", level=Level.GRID, parent=region.unit("A1a"),
-                        boundary=square(105.0, 29.01, 0.01))
+        org_unit_create(
+            code="500118001001003",
+            name="新网格",
+            level=Level.GRID,
+            parent=region.unit("A1a"),
+            boundary=square(105.0, 29.01, 0.01),
+        )
         assert geometry.resolve_grid(105.005, 29.015) == OrgUnit.objects.get(code="500118001001003")
 
 
@@ -52,7 +57,9 @@ class TestBoundaryValidation:
 
     def test_non_polygon_is_rejected(self, region):
         with pytest.raises(ValidationFailed, match="Polygon"):
-            org_unit_set_boundary(unit=region.unit("A1a-g1"), boundary={"type": "Point", "coordinates": [1, 2]})
+            org_unit_set_boundary(
+                unit=region.unit("A1a-g1"), boundary={"type": "Point", "coordinates": [1, 2]}
+            )
 
     def test_centroid_lies_inside(self, region):
         unit = region.unit("A1a")

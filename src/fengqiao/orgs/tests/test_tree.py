@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from fengqiao.core.errors import ValidationFailed
 from fengqiao.orgs.models import Level, OrgUnit
 from fengqiao.orgs.services import org_unit_create, org_unit_move
-from fengqiao.core.errors import ValidationFailed
 
 
 class TestSubtree:
@@ -15,7 +15,9 @@ class TestSubtree:
         assert not any(code.startswith("500112") for code in codes)
         assert len(codes) == 1 + 2 + 3 + 6
 
-    def test_subtree_is_an_index_range_not_a_recursive_walk(self, region, django_assert_num_queries):
+    def test_subtree_is_an_index_range_not_a_recursive_walk(
+        self, region, django_assert_num_queries
+    ):
         total = OrgUnit.objects.count()
         with django_assert_num_queries(1):
             assert len(list(region.unit("city").subtree())) == total
@@ -24,7 +26,9 @@ class TestSubtree:
 class TestCreate:
     def test_level_must_follow_parent(self, region):
         with pytest.raises(ValidationFailed):
-            org_unit_create(code="500118001009", name="x", level=Level.GRID, parent=region.unit("A1"))
+            org_unit_create(
+                code="500118001009", name="x", level=Level.GRID, parent=region.unit("A1")
+            )
 
     def test_move_rewrites_the_whole_subtree(self, region):
         village = region.unit("A1b")

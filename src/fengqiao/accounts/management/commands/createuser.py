@@ -19,7 +19,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Role.values)
-        parser.add_argument("--unit", action="append", default=[], help="org unit code (repeatable)")
+        parser.add_argument(
+            "--unit", action="append", default=[], help="org unit code (repeatable)"
+        )
         parser.add_argument("--department", type=int, help="department id")
         parser.add_argument("--display-name", default="")
         parser.add_argument("--password", help="read from a prompt when omitted")
@@ -43,11 +45,18 @@ class Command(BaseCommand):
                 raise CommandError("passwords do not match")
         try:
             user = user_create(
-                username=options["username"], password=password, role=options["role"], units=units,
-                department=department, display_name=options["display_name"],
-                is_superuser=options["superuser"], is_staff=True if options["superuser"] else None,
+                username=options["username"],
+                password=password,
+                role=options["role"],
+                units=units,
+                department=department,
+                display_name=options["display_name"],
+                is_superuser=options["superuser"],
+                is_staff=True if options["superuser"] else None,
             )
         except DomainError as exc:
             field = f"{exc.field}: " if exc.field else ""
             raise CommandError(f"{field}{exc.message}") from exc
-        self.stdout.write(self.style.SUCCESS(f"created {user.username} ({user.get_role_display()})"))
+        self.stdout.write(
+            self.style.SUCCESS(f"created {user.username} ({user.get_role_display()})")
+        )

@@ -33,8 +33,8 @@ class Command(BaseCommand):
         base = [sys.executable, "-m", "fengqiao"]
         env = dict(os.environ)
         processes = [
-            subprocess.Popen([*base, "serve", "--host", host, "--port", str(port)], env=env),
-            subprocess.Popen([*base, "worker", "--no-reload"], env=env),
+            subprocess.Popen([*base, "serve", "--host", host, "--port", str(port)], env=env),  # noqa: S603
+            subprocess.Popen([*base, "worker", "--no-reload"], env=env),  # noqa: S603
         ]
         time.sleep(1.5)
         self.stdout.write("")

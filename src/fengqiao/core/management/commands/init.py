@@ -13,7 +13,9 @@ class Command(BaseCommand):
     help = "Create or upgrade the database and load the default taxonomy and channels."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--demo", action="store_true", help="also load the demo region and users")
+        parser.add_argument(
+            "--demo", action="store_true", help="also load the demo region and users"
+        )
         parser.add_argument("--no-static", action="store_true", help="skip collecting static files")
 
     def handle(self, *args: Any, demo: bool, no_static: bool, **options: Any) -> None:

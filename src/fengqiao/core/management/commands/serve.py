@@ -18,11 +18,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("FENGQIAO_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("FENGQIAO_PORT", "8000")))
+        parser.add_argument(
+            "--port", type=int, default=int(os.environ.get("FENGQIAO_PORT", "8000"))
+        )
         parser.add_argument("--workers", type=int, default=default_workers())
         parser.add_argument("--threads", type=int, default=4)
 
-    def handle(self, *args: Any, host: str, port: int, workers: int, threads: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, workers: int, threads: int, **options: Any
+    ) -> None:
         from gunicorn.app.wsgiapp import WSGIApplication
 
         argv = [
