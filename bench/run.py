@@ -1,0 +1,135 @@
+"""Benchmarks, printed as JSON lines. Each figure is a ratio against a baseline run in this process.
+
+point_in_grid: resolving points to grids through the cached STRtree (``resolve_grid_ids``) versus
+a plain loop that tests each point against every grid polygon (prepared shapely geometries).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _setup_django() -> None:
+    home = tempfile.mkdtemp(prefix="fengqiao-bench-")
+    os.environ.setdefault("FENGQIAO_HOME", home)
+    os.environ.setdefault("FENGQIAO_DATABASE_URL", f"sqlite:///{Path(home) / 'bench.sqlite3'}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fengqiao.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def _square(lng: float, lat: float, size: float) -> dict[str, object]:
+    ring = [[lng, lat], [lng + size, lat], [lng + size, lat + size], [lng, lat + size], [lng, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def bench_point_in_grid(
+    side: int = 100, points: int = 100_000, baseline_points: int = 2_000
+) -> dict[str, object]:
+    import shapely
+    from shapely.geometry import shape
+    from shapely.prepared import prep
+
+    from fengqiao.orgs import geometry
+    from fengqiao.orgs.models import Level, OrgUnit, child_path
+
+    size = 0.005
+    city = OrgUnit.objects.create(
+        code="500000000000", name="city", level=Level.CITY, path=child_path("", 1)
+    )
+    district = OrgUnit.objects.create(
+        code="500100000000",
+        name="d",
+        level=Level.DISTRICT,
+        parent=city,
+        path=child_path(city.path, 1),
+    )
+    township = OrgUnit.objects.create(
+        code="500100001000",
+        name="t",
+        level=Level.TOWNSHIP,
+        parent=district,
+        path=child_path(district.path, 1),
+    )
+    villages = OrgUnit.objects.bulk_create(
+        OrgUnit(
+            code=f"500100001{v:03d}",
+            name=f"v{v}",
+            level=Level.VILLAGE,
+            parent=township,
+            path=child_path(township.path, v),
+        )
+        for v in range(1, side + 1)
+    )
+    grids = []
+    for row, village in enumerate(villages):
+        for col in range(side):
+            grids.append(
+                OrgUnit(
+                    code=f"{village.code}{col + 1:03d}",
+                    name=f"g{row}-{col}",
+                    level=Level.GRID,
+                    parent=village,
+                    path=child_path(village.path, col + 1),
+                    boundary=_square(106 + col * size, 29 + row * size, size),
+                )
+            )
+    OrgUnit.objects.bulk_create(grids, batch_size=2000)
+    rng = random.Random(7)
+    span = side * size
+    pts = [
+        (106 + rng.random() * span * 1.02, 29 + rng.random() * span * 1.02) for _ in range(points)
+    ]
+
+    geometry.invalidate()
+    start = time.perf_counter()
+    geometry.grid_index()
+    build_seconds = time.perf_counter() - start
+
+    start = time.perf_counter()
+    resolved = geometry.resolve_grid_ids(pts)
+    index_seconds = time.perf_counter() - start
+
+    # Lowest id first, the same tie-break on shared borders as resolve_grid_ids.
+    grid_rows = OrgUnit.objects.filter(level=Level.GRID).order_by("pk")
+    polygons = [(g.pk, prep(shape(g.boundary))) for g in grid_rows]
+    start = time.perf_counter()
+    naive = []
+    for lng, lat in pts[:baseline_points]:
+        point = shapely.Point(lng, lat)
+        naive.append(next((pk for pk, poly in polygons if poly.intersects(point)), None))
+    naive_seconds = time.perf_counter() - start
+    mismatches = sum(1 for a, b in zip(naive, resolved[:baseline_points], strict=True) if a != b)
+
+    index_rate = points / index_seconds
+    naive_rate = baseline_points / naive_seconds
+    return {
+        "bench": "point_in_grid",
+        "grids": len(grids),
+        "points": points,
+        "index_build_seconds": round(build_seconds, 3),
+        "index_points_per_second": round(index_rate),
+        "naive_points_per_second": round(naive_rate, 1),
+        "speedup_vs_naive": round(index_rate / naive_rate, 1),
+        "mismatches_in_baseline_sample": mismatches,
+        "unresolved_share": round(sum(1 for r in resolved if r is None) / points, 4),
+    }
+
+
+def main() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    _setup_django()
+    print(json.dumps(bench_point_in_grid()))
+
+
+if __name__ == "__main__":
+    main()
