@@ -25,8 +25,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, no_serve: bool, **options: Any) -> None:
         from fengqiao.demo.region import DEMO_PASSWORD, load_demo_region
 
-        call_command("init", verbosity=options["verbosity"])
-        summary = load_demo_region(stdout=self.stdout)
+        call_command("init", demo=True, verbosity=options["verbosity"])
+        # Already loaded by init: this returns what is there, silently, for the banner below.
+        summary = load_demo_region()
         if no_serve:
             return
         # Children re-enter through the same entry point so they see the same environment.

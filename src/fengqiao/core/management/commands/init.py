@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.conf import settings
 from django.core.management import call_command
@@ -25,14 +25,15 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=max(0, options["verbosity"] - 1))
         self.stdout.write(self.style.SUCCESS("database schema is up to date"))
         taxonomy = load_default_taxonomy()
-        self.stdout.write(f"taxonomy: {taxonomy}")
+        self.stdout.write(f"taxonomy: {taxonomy.summary()}")
         channels = load_default_channels()
-        self.stdout.write(f"channels: {channels}")
+        self.stdout.write(f"channels: {channels.summary()}")
         if not no_static:
             call_command("collectstatic", interactive=False, verbosity=0)
             self.stdout.write("static files collected")
         if demo:
             from fengqiao.demo.region import load_demo_region
 
-            summary = load_demo_region(stdout=self.stdout)
-            self.stdout.write(self.style.SUCCESS(f"demo region: {summary}"))
+            summary = load_demo_region(stdout=cast(TextIO, self.stdout))
+            state = "loaded" if summary.created else "already present"
+            self.stdout.write(self.style.SUCCESS(f"demo region {state}"))
