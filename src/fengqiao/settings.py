@@ -32,6 +32,10 @@ INSTALLED_APPS = [
     "fengqiao.orgs",
     "fengqiao.taxonomy",
     "fengqiao.accounts",
+    "fengqiao.cases",
+    "fengqiao.cases.routing",
+    "fengqiao.cases.handling",
+    "fengqiao.notifications",
     "fengqiao.web",
     "fengqiao.demo",
 ]
@@ -139,6 +143,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+FENGQIAO_NOTIFICATION_SENDER = "fengqiao.notifications.senders.ConsoleSender"
 
 LOGGING = {
     "version": 1,

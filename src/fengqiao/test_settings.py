@@ -26,5 +26,8 @@ else:
 
 # Hashing cost is irrelevant to what the tests check; argon2 stays the production default.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# The real durable backend: tests run enqueued tasks explicitly (or through the worker), which
+# is how timers that fire late, twice or after a restart are exercised.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+FENGQIAO_NOTIFICATION_SENDER = "fengqiao.notifications.senders.MemorySender"
 WHITENOISE_AUTOREFRESH = True

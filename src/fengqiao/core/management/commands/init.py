@@ -19,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-static", action="store_true", help="skip collecting static files")
 
     def handle(self, *args: Any, demo: bool, no_static: bool, **options: Any) -> None:
+        from fengqiao.cases.routing.services import load_default_rules
         from fengqiao.taxonomy.services import load_default_channels, load_default_taxonomy
 
         settings.CONFIG.var_dir.mkdir(parents=True, exist_ok=True)
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         self.stdout.write(f"taxonomy: {taxonomy.summary()}")
         channels = load_default_channels()
         self.stdout.write(f"channels: {channels.summary()}")
+        self.stdout.write(f"routing rules: {load_default_rules()} created")
         if not no_static:
             call_command("collectstatic", interactive=False, verbosity=0)
             self.stdout.write("static files collected")

@@ -1,0 +1,442 @@
+"""Joint handling and mediation: assignments, sessions, agreements, judicial confirmation,
+protective orders. Each function changes its rows and writes the case's timeline in one transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from fengqiao.accounts.jurisdiction import Jurisdiction
+from fengqiao.accounts.models import Role
+from fengqiao.cases.handling.models import (
+    Agreement,
+    AgreementStatus,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    ConfirmationStatus,
+    JudicialConfirmation,
+    MediationSession,
+    ProtectiveOrder,
+)
+from fengqiao.cases.lifecycle import on_lead_side
+from fengqiao.cases.models import Case, EventKind
+from fengqiao.cases.permissions import EDIT_ROLES, role_of
+from fengqiao.cases.selectors import case_get
+from fengqiao.cases.services import bump_version, event_write, notify_department
+from fengqiao.cases.states import OPEN_STATUSES
+from fengqiao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fengqiao.notifications.models import NotificationKind
+from fengqiao.orgs.models import Department, DepartmentType
+
+MEDIATING_ROLES = frozenset({Role.MEDIATOR, Role.CLERK, Role.LIAISON, Role.LEADER, Role.ADMIN})
+
+
+def _require_lead_side(actor: Any, case: Case) -> None:
+    if role_of(actor) not in EDIT_ROLES or not on_lead_side(actor, case):
+        raise PermissionDenied("only the lead unit or department can do this")
+
+
+def _require_open(case: Case) -> None:
+    if case.status not in OPEN_STATUSES:
+        raise Conflict(f"the case is {case.get_status_display()}", field="status")
+
+
+def _department_in_reach(actor: Any, department_id: int) -> Department:
+    department = (
+        Department.objects.select_related("org_unit")
+        .filter(pk=department_id, is_active=True)
+        .first()
+    )
+    # Joint handling reaches across the lead unit's lineage (a township case may need the
+    # district court), so any active department is allowed; hidden ones look missing.
+    if department is None:
+        raise ValidationFailed("unknown department", field="department_id")
+    return department
+
+
+@transaction.atomic
+def assignment_add(
+    *,
+    actor: Any,
+    case_id: int,
+    department_id: int,
+    task: str,
+    deadline: datetime | None = None,
+    role: str = AssignmentRole.CO,
+    assignee_id: int | None = None,
+) -> Assignment:
+    case = case_get(actor=actor, case_id=case_id, for_update=True)
+    _require_lead_side(actor, case)
+    _require_open(case)
+    department = _department_in_reach(actor, department_id)
+    if (
+        role == AssignmentRole.LEAD
+        and case.assignments.filter(
+            role=AssignmentRole.LEAD,
+            status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.DONE],
+        ).exists()
+    ):
+        raise Conflict("the case already has a lead assignment", field="role")
+    if case.assignments.filter(
+        department=department, status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED]
+    ).exists():
+        raise Conflict(
+            f"{department.name} already holds an open assignment on this case",
+            field="department_id",
+        )
+    assignee = None
+    if assignee_id is not None:
+        assignee = department.members.filter(pk=assignee_id, is_active=True).first()
+        if assignee is None:
+            raise ValidationFailed(
+                "the assignee must be an active member of the department", field="assignee_id"
+            )
+    deadline = deadline or case.resolve_deadline
+    if deadline <= timezone.now():
+        raise ValidationFailed("the deadline must be in the future", field="deadline")
+    assignment = Assignment.objects.create(
+        case=case,
+        department=department,
+        assignee=assignee,
+        role=role,
+        task=task,
+        deadline=deadline,
+        created_by=actor,
+    )
+    if case.restricted and assignee is not None:
+        case.handlers.add(assignee)
+    event_write(
+        case=case,
+        actor=actor,
+        kind=EventKind.ASSIGNMENT,
+        action="assign",
+        message=f"{assignment.get_role_display()}: {department.name} — {task}",
+        assignment_id=assignment.pk,
+    )
+    bump_version(case, None)
+    notify_department(
+        department,
+        case=case,
+        kind=NotificationKind.ASSIGNMENT,
+        message=f"{case.number} {case.title}: {task}",
+    )
+    return assignment
+
+
+def _assignment_for_update(actor: Any, assignment_id: int) -> Assignment:
+    assignment = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("case", "department")
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if assignment is None:
+        raise NotFound("assignment not found")
+    case_get(actor=actor, case_id=assignment.case_id)  # 404 when the case is out of sight
+    return assignment
+
+
+def _may_work(actor: Any, assignment: Assignment) -> bool:
+    jurisdiction = Jurisdiction.of(actor)
+    return (
+        assignment.assignee_id == jurisdiction.user_id
+        or (
+            jurisdiction.department_id is not None
+            and assignment.department_id == jurisdiction.department_id
+        )
+        or on_lead_side(actor, assignment.case)
+    )
+
+
+STATUS_MOVES = {
+    "accept": ({AssignmentStatus.PENDING}, AssignmentStatus.ACCEPTED),
+    "complete": ({AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED}, AssignmentStatus.DONE),
+    "return": ({AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED}, AssignmentStatus.RETURNED),
+}
+
+
+@transaction.atomic
+def assignment_update(
+    *,
+    actor: Any,
+    assignment_id: int,
+    expected_version: int,
+    move: str | None = None,
+    note: str = "",
+    assignee_id: int | None = None,
+) -> Assignment:
+    """Accept, complete or return an assignment, add a progress note, or take it personally."""
+    assignment = _assignment_for_update(actor, assignment_id)
+    if not _may_work(actor, assignment):
+        raise PermissionDenied("this assignment belongs to another department")
+    if assignment.version != expected_version:
+        raise Conflict(
+            "the assignment was changed by someone else; reload it",
+            field="version",
+            current_version=assignment.version,
+        )
+    if move is None and not note.strip() and assignee_id is None:
+        raise ValidationFailed("nothing to change")
+    parts: list[str] = []
+    if move is not None:
+        if move not in STATUS_MOVES:
+            raise ValidationFailed(f"move must be one of {', '.join(STATUS_MOVES)}", field="move")
+        sources, target = STATUS_MOVES[move]
+        if assignment.status not in sources:
+            raise Conflict(
+                f"cannot {move} an assignment that is {assignment.get_status_display()}",
+                field="move",
+            )
+        if move == "return" and not note.strip():
+            raise ValidationFailed("say why the assignment is returned", field="note")
+        assignment.status = target
+        if target in {AssignmentStatus.DONE, AssignmentStatus.RETURNED}:
+            assignment.completed_at = timezone.now()
+        parts.append(f"{move}")
+    if assignee_id is not None:
+        assignee = assignment.department.members.filter(pk=assignee_id, is_active=True).first()
+        if assignee is None:
+            raise ValidationFailed(
+                "the assignee must be an active member of the department", field="assignee_id"
+            )
+        assignment.assignee = assignee
+        if assignment.case.restricted:
+            assignment.case.handlers.add(assignee)
+        parts.append(f"taken by {assignee}")
+    if note.strip():
+        stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+        assignment.notes = f"{assignment.notes}\n[{stamp} {actor}] {note.strip()}".strip()
+        parts.append(note.strip())
+    assignment.version = F("version") + 1
+    assignment.save()
+    assignment.refresh_from_db()
+    event_write(
+        case=assignment.case,
+        actor=actor,
+        kind=EventKind.ASSIGNMENT,
+        action=move or "note",
+        message=f"{assignment.department.name}: " + "; ".join(parts),
+        assignment_id=assignment.pk,
+    )
+    return assignment
+
+
+@transaction.atomic
+def mediation_session_record(
+    *, actor: Any, case_id: int, held_at: datetime, place: str, participants: str, record: str
+) -> MediationSession:
+    case = case_get(actor=actor, case_id=case_id, for_update=True)
+    if role_of(actor) not in MEDIATING_ROLES or not _works_on(actor, case):
+        raise PermissionDenied("only handlers of this case record mediation sessions")
+    _require_open(case)
+    if held_at > timezone.now():
+        raise ValidationFailed("a session is recorded after it is held", field="held_at")
+    session = MediationSession.objects.create(
+        case=case,
+        held_at=held_at,
+        place=place,
+        participants=participants,
+        record=record,
+        mediator=actor,
+    )
+    event_write(
+        case=case,
+        actor=actor,
+        kind=EventKind.MEDIATION,
+        action="session",
+        message=f"mediation session at {place}",
+        session_id=session.pk,
+    )
+    bump_version(case, None)
+    return session
+
+
+def _works_on(actor: Any, case: Case) -> bool:
+    jurisdiction = Jurisdiction.of(actor)
+    if on_lead_side(actor, case):
+        return True
+    assignments = case.assignments.filter(
+        status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED]
+    )
+    if (
+        jurisdiction.department_id
+        and assignments.filter(department_id=jurisdiction.department_id).exists()
+    ):
+        return True
+    return assignments.filter(assignee_id=jurisdiction.user_id).exists()
+
+
+@transaction.atomic
+def agreement_record(
+    *, actor: Any, case_id: int, terms: str, amount: Decimal, performance_deadline: date | None
+) -> Agreement:
+    case = case_get(actor=actor, case_id=case_id, for_update=True)
+    if role_of(actor) not in MEDIATING_ROLES or not _works_on(actor, case):
+        raise PermissionDenied("only handlers of this case record agreements")
+    _require_open(case)
+    if amount < 0:
+        raise ValidationFailed("the amount cannot be negative", field="amount")
+    agreement = Agreement.objects.create(
+        case=case,
+        terms=terms,
+        amount=amount,
+        performance_deadline=performance_deadline,
+        recorded_by=actor,
+    )
+    event_write(
+        case=case,
+        actor=actor,
+        kind=EventKind.MEDIATION,
+        action="agreement",
+        public=True,
+        message=f"mediation agreement signed, amount {amount} yuan",
+        agreement_id=agreement.pk,
+    )
+    bump_version(case, None)
+    return agreement
+
+
+@transaction.atomic
+def agreement_set_performance(
+    *, actor: Any, agreement_id: int, performed: bool, note: str = ""
+) -> Agreement:
+    agreement = (
+        Agreement.objects.select_for_update().select_related("case").filter(pk=agreement_id).first()
+    )
+    if agreement is None:
+        raise NotFound("agreement not found")
+    case = case_get(actor=actor, case_id=agreement.case_id, for_update=True)
+    if not _works_on(actor, case) and role_of(actor) != Role.AUDITOR:
+        raise PermissionDenied("only handlers of this case or auditors record performance")
+    agreement.status = AgreementStatus.PERFORMED if performed else AgreementStatus.REFUSED
+    agreement.save(update_fields=["status", "updated_at"])
+    event_write(
+        case=case,
+        actor=actor,
+        kind=EventKind.MEDIATION,
+        action="performance",
+        message=f"agreement {agreement.get_status_display()}: {note}".strip(": "),
+        agreement_id=agreement.pk,
+    )
+    bump_version(case, None)
+    return agreement
+
+
+@transaction.atomic
+def confirmation_request(*, actor: Any, agreement_id: int, court_id: int) -> JudicialConfirmation:
+    agreement = Agreement.objects.select_related("case").filter(pk=agreement_id).first()
+    if agreement is None:
+        raise NotFound("agreement not found")
+    case = case_get(actor=actor, case_id=agreement.case_id, for_update=True)
+    if not _works_on(actor, case):
+        raise PermissionDenied("only handlers of this case request judicial confirmation")
+    court = Department.objects.filter(
+        pk=court_id, department_type=DepartmentType.COURT, is_active=True
+    ).first()
+    if court is None:
+        raise ValidationFailed("choose a court", field="court_id")
+    if agreement.confirmations.filter(status=ConfirmationStatus.REQUESTED).exists():
+        raise Conflict("a confirmation request is already pending", field="agreement_id")
+    confirmation = JudicialConfirmation.objects.create(agreement=agreement, court=court)
+    event_write(
+        case=case,
+        actor=actor,
+        kind=EventKind.MEDIATION,
+        action="confirmation_requested",
+        public=True,
+        message=f"judicial confirmation requested from {court.name}",
+        confirmation_id=confirmation.pk,
+    )
+    notify_department(
+        court,
+        case=case,
+        kind=NotificationKind.ASSIGNMENT,
+        message=f"{case.number}: judicial confirmation requested",
+    )
+    bump_version(case, None)
+    return confirmation
+
+
+@transaction.atomic
+def confirmation_decide(
+    *, actor: Any, confirmation_id: int, confirmed: bool, note: str = ""
+) -> JudicialConfirmation:
+    confirmation = (
+        JudicialConfirmation.objects.select_for_update(of=("self",))
+        .select_related("agreement", "court")
+        .filter(pk=confirmation_id)
+        .first()
+    )
+    if confirmation is None:
+        raise NotFound("confirmation request not found")
+    case = case_get(actor=actor, case_id=confirmation.agreement.case_id, for_update=True)
+    if (
+        Jurisdiction.of(actor).department_id != confirmation.court_id
+        and role_of(actor) != Role.ADMIN
+    ):
+        raise PermissionDenied("only the court asked can decide")
+    if confirmation.status != ConfirmationStatus.REQUESTED:
+        raise Conflict("this request was already decided", field="status")
+    confirmation.status = ConfirmationStatus.CONFIRMED if confirmed else ConfirmationStatus.REJECTED
+    confirmation.decided_at = timezone.now()
+    confirmation.note = note
+    confirmation.save()
+    event_write(
+        case=case,
+        actor=actor,
+        kind=EventKind.MEDIATION,
+        action="confirmation_decided",
+        public=True,
+        message=f"court {confirmation.get_status_display()}: {note}".strip(": "),
+    )
+    bump_version(case, None)
+    return confirmation
+
+
+@transaction.atomic
+def protective_order_record(
+    *,
+    actor: Any,
+    case_id: int,
+    court_id: int,
+    valid_until: date,
+    measures: str,
+    issued_at: datetime | None = None,
+) -> ProtectiveOrder:
+    case = case_get(actor=actor, case_id=case_id, for_update=True)
+    if not _works_on(actor, case):
+        raise PermissionDenied("only handlers of this case record protective orders")
+    court = Department.objects.filter(
+        pk=court_id, department_type=DepartmentType.COURT, is_active=True
+    ).first()
+    if court is None:
+        raise ValidationFailed("choose the issuing court", field="court_id")
+    if valid_until <= timezone.localdate():
+        raise ValidationFailed("the order must be valid beyond today", field="valid_until")
+    order = ProtectiveOrder.objects.create(
+        case=case,
+        court=court,
+        valid_until=valid_until,
+        measures=measures,
+        issued_at=issued_at or timezone.now(),
+        recorded_by=actor,
+    )
+    if not case.restricted:
+        case.restricted = True
+        case.save(update_fields=["restricted", "updated_at"])
+    case.handlers.add(actor)
+    event_write(
+        case=case,
+        actor=actor,
+        kind=EventKind.MEDIATION,
+        action="protective_order",
+        message=f"personal safety protection order by {court.name}, valid until {valid_until}",
+    )
+    bump_version(case, None)
+    return order

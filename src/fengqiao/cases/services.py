@@ -1,0 +1,394 @@
+"""Registering cases, linking further reports, editing details, recording parties.
+
+Every change to a case happens in one of these functions (or in ``lifecycle``), in one
+transaction, with a timeline event; nothing else saves a Case.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from fengqiao.accounts.jurisdiction import Jurisdiction
+from fengqiao.cases.deadlines import schedule_deadlines
+from fengqiao.cases.handling.models import Assignment, AssignmentRole
+from fengqiao.cases.models import Case, EventKind, Party, Report, TimelineEvent
+from fengqiao.cases.permissions import EDIT_ROLES, RISK_ROLES, may_register, role_of
+from fengqiao.cases.routing.engine import RoutingDecision, RoutingInput, route
+from fengqiao.cases.schemas import CaseIn, CaseUpdate, PartyIn, ReportIn
+from fengqiao.cases.selectors import case_get
+from fengqiao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fengqiao.notifications.models import NotificationKind
+from fengqiao.notifications.services import notify
+from fengqiao.orgs import geometry
+from fengqiao.orgs.models import Department, OrgUnit
+from fengqiao.taxonomy.models import Category, Channel
+
+_TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
+
+
+def _tracking_code() -> str:
+    return "".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(10))
+
+
+def event_write(
+    *,
+    case: Case,
+    actor: Any,
+    kind: str,
+    message: str = "",
+    public: bool = False,
+    action: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    **data: Any,
+) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        case=case,
+        actor=actor if getattr(actor, "pk", None) else None,
+        kind=kind,
+        message=message,
+        public=public,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        data=data,
+    )
+
+
+def bump_version(case: Case, expected_version: int | None) -> None:
+    """Optimistic concurrency: the UPDATE only succeeds on the version the caller saw."""
+    queryset = Case.objects.filter(pk=case.pk)
+    if expected_version is not None:
+        queryset = queryset.filter(version=expected_version)
+    if queryset.update(version=F("version") + 1, updated_at=timezone.now()) != 1:
+        raise Conflict(
+            "the case was changed by someone else; reload it and try again",
+            field="version",
+            current_version=Case.objects.filter(pk=case.pk)
+            .values_list("version", flat=True)
+            .first(),
+        )
+    case.version = (expected_version or case.version) + 1
+
+
+def _category(code: str) -> Category:
+    category = Category.objects.select_related("parent").filter(code=code, is_active=True).first()
+    if category is None:
+        raise ValidationFailed(f"unknown or inactive category {code!r}", field="category")
+    return category
+
+
+def _channel(code: str) -> Channel:
+    channel = Channel.objects.filter(code=code, is_active=True).first()
+    if channel is None:
+        raise ValidationFailed(f"unknown or inactive channel {code!r}", field="report.channel")
+    return channel
+
+
+def _territory(actor: Any, data: CaseIn) -> OrgUnit:
+    jurisdiction = Jurisdiction.of(actor)
+    if data.lat is not None and data.lng is not None:
+        grid = geometry.resolve_grid(data.lng, data.lat)
+        if grid is not None:
+            if not jurisdiction.covers_path(grid.path):
+                raise ValidationFailed("the location lies outside your jurisdiction", field="lat")
+            return grid
+        if data.unit_id is None:
+            raise ValidationFailed(
+                "the location lies on no grid; choose the unit instead", field="lat"
+            )
+    elif (data.lat is None) != (data.lng is None):
+        raise ValidationFailed("give both latitude and longitude, or neither", field="lat")
+    if data.unit_id is None:
+        raise ValidationFailed("give a location (lat/lng) or a unit", field="unit_id")
+    unit = jurisdiction.units().filter(pk=data.unit_id, is_active=True).first()
+    if unit is None:
+        raise ValidationFailed("unknown unit, or outside your jurisdiction", field="unit_id")
+    return unit
+
+
+def routing_input(actor: Any, data: CaseIn) -> RoutingInput:
+    category = _category(data.category)
+    return RoutingInput(
+        category=category,
+        channel=_channel(data.report.channel),
+        territory=_territory(actor, data),
+        risk_colour=data.risk_colour or category.default_risk,
+        people_involved=data.people_involved,
+        amount=data.amount,
+        cross_region=data.cross_region or bool(data.partner_unit_ids),
+    )
+
+
+def routing_preview(*, actor: Any, data: CaseIn) -> RoutingDecision:
+    """What would happen if this were registered now; writes nothing."""
+    return route(routing_input(actor, data))
+
+
+def _report_create(*, case: Case, channel: Channel, data: ReportIn, actor: Any) -> Report:
+    return Report.objects.create(
+        case=case,
+        channel=channel,
+        external_id=data.external_id,
+        received_at=data.received_at or timezone.now(),
+        reporter_name=data.reporter_name,
+        reporter_phone=data.reporter_phone,
+        content=data.content,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def _existing_report(channel: Channel, external_id: str) -> Report | None:
+    if not external_id:
+        return None
+    return (
+        Report.objects.select_related("case")
+        .filter(channel=channel, external_id=external_id)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Registration:
+    case: Case
+    created: bool
+
+
+def case_register(*, actor: Any, data: CaseIn) -> Registration:
+    """Register a case from its first report, route it, hand it out, start its timers.
+
+    A report already known by (channel, external id) returns the case it created, unchanged:
+    integrations retry, and a retry must not make a second case.
+    """
+    if not may_register(actor):
+        raise PermissionDenied("your role cannot register cases")
+    channel = _channel(data.report.channel)
+    existing = _existing_report(channel, data.report.external_id)
+    if existing is not None:
+        return Registration(existing.case, created=False)
+    try:
+        with transaction.atomic():
+            return Registration(_register(actor, data, channel), created=True)
+    except IntegrityError:
+        # A concurrent retry with the same external id won the race: answer with its case.
+        existing = _existing_report(channel, data.report.external_id)
+        if existing is None:
+            raise
+        return Registration(existing.case, created=False)
+
+
+def _register(actor: Any, data: CaseIn, channel: Channel) -> Case:
+    inputs = routing_input(actor, data)
+    decision = route(inputs)
+    partners: list[OrgUnit] = []
+    if data.partner_unit_ids:
+        # The other jurisdiction need not be ours: that is what cross-region means.
+        partners = list(OrgUnit.objects.filter(pk__in=data.partner_unit_ids, is_active=True))
+        if len(partners) != len(set(data.partner_unit_ids)):
+            raise ValidationFailed("unknown partner unit", field="partner_unit_ids")
+    now = timezone.now()
+    tracking = _tracking_code()
+    case = Case.objects.create(
+        number=f"TMP-{tracking}",
+        title=data.title,
+        description=data.description,
+        category=inputs.category,
+        channel=channel,
+        lat=data.lat,
+        lng=data.lng,
+        address=data.address,
+        territory=inputs.territory,
+        territory_path=inputs.territory.path,
+        lead_unit=decision.lead_unit,
+        lead_unit_path=decision.lead_unit.path,
+        lead_department=decision.lead_department,
+        people_involved=data.people_involved,
+        amount=data.amount,
+        risk_colour=inputs.risk_colour,
+        risk_reason=data.risk_reason,
+        restricted=decision.restricted,
+        routing_rule=decision.rule,
+        routing_explanation=decision.explanation,
+        accept_deadline=now + decision.accept_within,
+        resolve_deadline=now + decision.resolve_within,
+        tracking_code=tracking,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    # The number carries the district and year a clerk reads it by; the id makes it unique.
+    case.number = f"{inputs.territory.code[:6]}-{now:%Y}-{case.pk:07d}"
+    case.save(update_fields=["number"])
+    if partners:
+        case.partner_units.set(partners)
+    if decision.restricted and getattr(actor, "pk", None):
+        case.handlers.add(actor)
+    _report_create(case=case, channel=channel, data=data.report, actor=actor)
+    for party in data.parties:
+        Party.objects.create(case=case, **party.model_dump())
+    assignments_for_decision(case=case, decision=decision, actor=actor)
+    event_write(
+        case=case,
+        actor=actor,
+        kind=EventKind.CREATED,
+        public=True,
+        message=f"registered via {channel.name_zh}; {decision.reasons[0]}",
+        to_status=case.status,
+        routing=decision.reasons,
+    )
+    schedule_deadlines(case)
+    return case
+
+
+def assignments_for_decision(
+    *, case: Case, decision: RoutingDecision, actor: Any
+) -> list[Assignment]:
+    rows: list[Assignment] = []
+    if decision.lead_department is not None:
+        rows.append(
+            Assignment(
+                case=case,
+                department=decision.lead_department,
+                role=AssignmentRole.LEAD,
+                deadline=case.resolve_deadline,
+                task="lead handling",
+                created_by=_user(actor),
+            )
+        )
+    for department in decision.co_departments:
+        rows.append(
+            Assignment(
+                case=case,
+                department=department,
+                role=AssignmentRole.CO,
+                deadline=case.resolve_deadline,
+                task="joint handling",
+                created_by=_user(actor),
+            )
+        )
+    created = Assignment.objects.bulk_create(rows)
+    for assignment in created:
+        notify_department(
+            assignment.department,
+            case=case,
+            kind=NotificationKind.ASSIGNMENT,
+            message=f"{case.number} {case.title}: new {assignment.get_role_display()} assignment",
+        )
+    return created
+
+
+def notify_department(department: Department, *, case: Case, kind: str, message: str) -> None:
+    notify(users=department.members.filter(is_active=True), kind=kind, message=message, case=case)
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+@transaction.atomic
+def case_link_report(*, actor: Any, case_id: int, data: ReportIn) -> tuple[Report, bool]:
+    """Attach another arrival of the same dispute; an already-known external id is a no-op."""
+    case = case_get(actor=actor, case_id=case_id, for_update=True)
+    if not may_register(actor):
+        raise PermissionDenied("your role cannot link reports")
+    channel = _channel(data.channel)
+    existing = _existing_report(channel, data.external_id)
+    if existing is not None:
+        if existing.case_id != case.pk:
+            raise Conflict(
+                f"that report already belongs to case {existing.case.number}", field="external_id"
+            )
+        return existing, False
+    report = _report_create(case=case, channel=channel, data=data, actor=actor)
+    event_write(
+        case=case,
+        actor=actor,
+        kind=EventKind.REPORT,
+        message=f"another report via {channel.name_zh}",
+        report_id=report.pk,
+    )
+    bump_version(case, None)
+    return report, True
+
+
+@transaction.atomic
+def case_update(*, actor: Any, case_id: int, expected_version: int, changes: CaseUpdate) -> Case:
+    case = case_get(actor=actor, case_id=case_id, for_update=True)
+    role = role_of(actor)
+    if role not in EDIT_ROLES:
+        raise PermissionDenied("your role cannot edit cases")
+    values = changes.model_dump(exclude_unset=True)
+    if not values:
+        raise ValidationFailed("nothing to change")
+    if ({"risk_colour", "risk_reason", "leader_id"} & values.keys()) and role not in RISK_ROLES:
+        raise PermissionDenied("your role cannot set the risk colour or the leading official")
+    bump_version(case, expected_version)
+    changed: dict[str, Any] = {}
+    if "category" in values:
+        case.category = _category(values.pop("category"))
+        changed["category"] = case.category.code
+    if "leader_id" in values:
+        leader_id = values.pop("leader_id")
+        leader = (
+            Jurisdiction.of(actor).users().filter(pk=leader_id, role="leader").first()
+            if leader_id
+            else None
+        )
+        if leader_id and leader is None:
+            raise ValidationFailed(
+                "the leading official must be a leader in your jurisdiction", field="leader_id"
+            )
+        case.leader = leader
+        changed["leader"] = leader.username if leader else None
+    old_colour = case.risk_colour
+    for name, value in values.items():
+        setattr(case, name, value)
+        changed[name] = str(value)
+    case.save()
+    if case.risk_colour != old_colour:
+        event_write(
+            case=case,
+            actor=actor,
+            kind=EventKind.RISK,
+            from_status=old_colour,
+            to_status=case.risk_colour,
+            message=f"risk colour {old_colour} → {case.risk_colour}: {case.risk_reason}",
+        )
+    event_write(
+        case=case, actor=actor, kind=EventKind.UPDATE, message="details changed", changes=changed
+    )
+    return case
+
+
+@transaction.atomic
+def party_add(*, actor: Any, case_id: int, data: PartyIn) -> Party:
+    case = case_get(actor=actor, case_id=case_id, for_update=True)
+    if role_of(actor) not in EDIT_ROLES:
+        raise PermissionDenied("your role cannot add parties")
+    party = Party.objects.create(case=case, **data.model_dump())
+    event_write(
+        case=case,
+        actor=actor,
+        kind=EventKind.UPDATE,
+        message=f"party added: {party.get_role_display()}",
+    )
+    bump_version(case, None)
+    return party
+
+
+def case_by_tracking(*, tracking_code: str, phone_last4: str) -> Case:
+    """The citizen's view: a tracking code plus the last four digits of a phone on the case."""
+    case = Case.objects.filter(tracking_code=tracking_code.strip().upper()).first()
+    if case is None or len(phone_last4) != 4 or not phone_last4.isdigit():
+        raise NotFound("no case matches that tracking code and phone")
+    phones = [
+        *case.parties.values_list("phone", flat=True),
+        *case.reports.values_list("reporter_phone", flat=True),
+    ]
+    if not any(phone.endswith(phone_last4) for phone in phones if phone):
+        raise NotFound("no case matches that tracking code and phone")
+    return case
