@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fengqiao.accounts.jurisdiction import Jurisdiction
+from fengqiao.accounts.models import Role
 from fengqiao.cases.deadlines import schedule_deadlines
 from fengqiao.cases.handling.models import (
     Assignment,
@@ -18,7 +19,7 @@ from fengqiao.cases.handling.models import (
     ReferralKind,
 )
 from fengqiao.cases.models import Case, EventKind
-from fengqiao.cases.permissions import role_allows
+from fengqiao.cases.permissions import role_allows, role_of
 from fengqiao.cases.routing.engine import LEVEL_KEY, lineage, nearest_department
 from fengqiao.cases.selectors import case_get
 from fengqiao.cases.services import bump_version, event_write, notify_department
@@ -34,7 +35,8 @@ def on_lead_side(actor: Any, case: Case) -> bool:
     """May act on the case's lifecycle: the lead unit is in their jurisdiction, or they (or their
     department) hold the lead assignment. Co-handlers work on their own assignment only."""
     jurisdiction = Jurisdiction.of(actor)
-    if jurisdiction.covers_path(case.lead_unit_path):
+    # A liaison speaks for their department, not for the territory they are stationed in.
+    if role_of(actor) != Role.LIAISON and jurisdiction.covers_path(case.lead_unit_path):
         return True
     lead = case.assignments.filter(role=AssignmentRole.LEAD, status__in=ACTIVE_ASSIGNMENT)
     if (
