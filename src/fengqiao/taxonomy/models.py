@@ -40,23 +40,36 @@ class BilingualNameMixin(models.Model):
 
 class Category(BilingualNameMixin, TimestampedModel):
     code = models.CharField(
-        _("code"), max_length=16, unique=True,
-        validators=[RegexValidator(r"^[A-Z0-9][A-Z0-9.\-]*$", _("upper-case letters, digits, '.' and '-'"))],
+        _("code"),
+        max_length=16,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[A-Z0-9][A-Z0-9.\-]*$", _("upper-case letters, digits, '.' and '-'"))
+        ],
     )
     kind = models.CharField(_("kind"), max_length=8, choices=CategoryKind.choices)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("major category")
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("major category"),
     )
     # {"grid": "community", "village": "mediation_committee", "township": "justice", ...}:
     # which department type screens and resolves this kind of dispute at each level.
-    responsible = models.JSONField(_("responsible department type per level"), default=dict, blank=True)
+    responsible = models.JSONField(
+        _("responsible department type per level"), default=dict, blank=True
+    )
     acceptance_minutes = models.PositiveIntegerField(
         _("acceptance deadline (minutes)"), default=15, validators=[MinValueValidator(1)]
     )
     resolution_days = models.PositiveIntegerField(
         _("resolution deadline (days)"), default=30, validators=[MinValueValidator(1)]
     )
-    default_risk = models.CharField(_("default risk colour"), max_length=8, choices=RiskColour.choices, default=RiskColour.GREEN)
+    default_risk = models.CharField(
+        _("default risk colour"), max_length=8, choices=RiskColour.choices, default=RiskColour.GREEN
+    )
     keywords = models.JSONField(_("keywords"), default=list, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(_("active"), default=True)

@@ -63,8 +63,14 @@ def build_case_world(region: SmallRegion) -> CaseWorld:
         ("a_women", Role.LIAISON, "A", "A-women"),
         ("a1_police", Role.LIAISON, "A1", "A1-police"),
     ]:
-        users[key] = user_create(username=key, password=PASSWORD, role=role, units=[u[unit]],
-                                 department=departments[department], check_password_strength=False)
+        users[key] = user_create(
+            username=key,
+            password=PASSWORD,
+            role=role,
+            units=[u[unit]],
+            department=departments[department],
+            check_password_strength=False,
+        )
     return CaseWorld(region, departments, users)
 
 
@@ -76,8 +82,13 @@ def case_payload(**overrides: Any) -> dict[str, Any]:
         "report": {"channel": "visit", "reporter_name": "王芳", "reporter_phone": "13800138000"},
         **A1_POINT,
         "parties": [
-            {"role": "applicant", "name": "王芳", "phone": "13800138000", "id_number": VALID_ID,
-             "address": "胜利路红旗社区3栋2单元501"},
+            {
+                "role": "applicant",
+                "name": "王芳",
+                "phone": "13800138000",
+                "id_number": VALID_ID,
+                "address": "胜利路红旗社区3栋2单元501",
+            },
             {"role": "respondent", "name": "李强", "phone": "13911112222"},
         ],
     }

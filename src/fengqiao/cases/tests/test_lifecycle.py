@@ -23,26 +23,44 @@ def case(world) -> Case:
 
 def act(world, who, case, action, **kwargs):
     fresh = Case.objects.get(pk=case.pk)
-    return case_transition(actor=world.user(who), case_id=case.pk, action=action,
-                           expected_version=fresh.version, **kwargs)
+    return case_transition(
+        actor=world.user(who),
+        case_id=case.pk,
+        action=action,
+        expected_version=fresh.version,
+        **kwargs,
+    )
 
 
 class TestHappyPath:
     def test_register_accept_start_resolve_close(self, world, case):
-        for action, status in [("accept", "accepted"), ("start", "in_handling"), ("resolve", "resolved"),
-                               ("close", "closed")]:
+        for action, status in [
+            ("accept", "accepted"),
+            ("start", "in_handling"),
+            ("resolve", "resolved"),
+            ("close", "closed"),
+        ]:
             assert act(world, "a1_clerk", case, action).status == status
         case.refresh_from_db()
         assert case.accepted_at is not None
         assert case.resolved_at is not None
         assert case.closed_at is not None
         events = list(case.events.filter(kind="transition").values_list("from_status", "to_status"))
-        assert events == [("registered", "accepted"), ("accepted", "in_handling"),
-                          ("in_handling", "resolved"), ("resolved", "closed")]
+        assert events == [
+            ("registered", "accepted"),
+            ("accepted", "in_handling"),
+            ("in_handling", "resolved"),
+            ("resolved", "closed"),
+        ]
         assert not Assignment.objects.filter(case=case, status__in=["pending", "accepted"]).exists()
 
     def test_allowed_actions_follow_state_and_role(self, world, case):
-        assert set(allowed_actions(actor=world.user("a1_clerk"), case=case)) == {"accept", "escalate", "withdraw", "merge"}
+        assert set(allowed_actions(actor=world.user("a1_clerk"), case=case)) == {
+            "accept",
+            "escalate",
+            "withdraw",
+            "merge",
+        }
         assert allowed_actions(actor=world.user("a_analyst"), case=case) == []
 
 
@@ -58,7 +76,9 @@ class TestRefusals:
     def test_stale_version_is_409(self, world, case):
         act(world, "a1_clerk", case, "accept")
         with pytest.raises(Conflict, match="changed by someone else"):
-            case_transition(actor=world.user("a1_clerk"), case_id=case.pk, action="start", expected_version=1)
+            case_transition(
+                actor=world.user("a1_clerk"), case_id=case.pk, action="start", expected_version=1
+            )
         assert Case.objects.get(pk=case.pk).status == "accepted"
 
     def test_role_without_the_action_is_refused(self, world, case):
@@ -70,7 +90,9 @@ class TestRefusals:
             act(world, "b1_clerk", case, "accept")
 
     def test_co_handler_cannot_drive_the_lifecycle(self, world):
-        case = case_register(actor=world.user("a1_clerk"), data=case_in(category="M10.01", people_involved=40)).case
+        case = case_register(
+            actor=world.user("a1_clerk"), data=case_in(category="M10.01", people_involved=40)
+        ).case
         with pytest.raises(PermissionDenied, match="lead"):
             act(world, "a_union", case, "accept")
         assert act(world, "a_hrss", case, "accept").status == "accepted"
@@ -84,7 +106,9 @@ class TestRefusals:
 class TestConcurrentEdits:
     @pytest.mark.django_db(transaction=True)
     def test_two_writers_on_the_same_version_one_wins(self, world):
-        if (connection.vendor == "sqlite" and connection.settings_dict["NAME"] in ("", ":memory:")) or "memory" in str(connection.settings_dict.get("TEST", {}).get("NAME") or ""):
+        if (
+            connection.vendor == "sqlite" and connection.settings_dict["NAME"] in ("", ":memory:")
+        ) or "memory" in str(connection.settings_dict.get("TEST", {}).get("NAME") or ""):
             pytest.skip("in-memory SQLite is one connection; the race runs on PostgreSQL")
         case = case_register(actor=world.user("a1_clerk"), data=case_in()).case
         results: list[str] = []
@@ -93,8 +117,13 @@ class TestConcurrentEdits:
         def writer(action: str) -> None:
             barrier.wait()
             try:
-                case_transition(actor=world.user("a1_clerk"), case_id=case.pk, action=action, expected_version=1,
-                                reason="test")
+                case_transition(
+                    actor=world.user("a1_clerk"),
+                    case_id=case.pk,
+                    action=action,
+                    expected_version=1,
+                    reason="test",
+                )
                 results.append("ok")
             except Conflict:
                 results.append("conflict")
@@ -116,7 +145,10 @@ class TestEscalate:
         assert escalated.status == "escalated"
         assert escalated.lead_unit == world.region.unit("A1a")
         assert escalated.escalation_count == 1
-        assert Assignment.objects.get(case=case, department=world.departments["A1-community"]).status == "returned"
+        assert (
+            Assignment.objects.get(case=case, department=world.departments["A1-community"]).status
+            == "returned"
+        )
 
     def test_village_escalation_reaches_the_township(self, world, case):
         act(world, "a1_clerk", case, "escalate", reason="调解无果")
@@ -141,13 +173,23 @@ class TestEscalate:
 class TestReferAndMerge:
     def test_refer_records_the_referral(self, world, case):
         act(world, "a1_clerk", case, "accept")
-        act(world, "a1_clerk", case, "refer", reason="对方拒绝调解", referral_kind="litigation", referral_body="永川区人民法院")
+        act(
+            world,
+            "a1_clerk",
+            case,
+            "refer",
+            reason="对方拒绝调解",
+            referral_kind="litigation",
+            referral_body="永川区人民法院",
+        )
         referral = Referral.objects.get(case=case)
         assert (referral.kind, referral.body) == ("litigation", "永川区人民法院")
         assert Case.objects.get(pk=case.pk).status == "referred"
 
     def test_merge_keeps_both_histories(self, world, case):
-        other = case_register(actor=world.user("a1_clerk"), data=case_in(title="同一噪音纠纷的另一次来访")).case
+        other = case_register(
+            actor=world.user("a1_clerk"), data=case_in(title="同一噪音纠纷的另一次来访")
+        ).case
         act(world, "a1_clerk", other, "merge", reason="同一纠纷", merge_into_id=case.pk)
         other.refresh_from_db()
         assert other.status == "merged"
@@ -159,7 +201,10 @@ class TestReferAndMerge:
     def test_reopen_by_auditor_counts(self, world, case):
         for action in ("accept", "start", "resolve", "close"):
             act(world, "a1_clerk", case, action)
-        assert act(world, "a_auditor", case, "reopen", reason="回访发现协议未履行").status == "in_handling"
+        assert (
+            act(world, "a_auditor", case, "reopen", reason="回访发现协议未履行").status
+            == "in_handling"
+        )
         assert Case.objects.get(pk=case.pk).reopen_count == 1
 
 

@@ -23,11 +23,19 @@ class TestRouting:
         assert "一般纠纷" in case.routing_explanation
 
     def test_wage_arrears_of_many_workers_go_to_a_joint_team(self, world):
-        data = case_in(category="M10.01", people_involved=160, amount=Decimal("2100000"), title="农民工欠薪")
+        data = case_in(
+            category="M10.01", people_involved=160, amount=Decimal("2100000"), title="农民工欠薪"
+        )
         case = case_register(actor=world.user("a1_clerk"), data=data).case
         assert case.lead_unit == world.region.unit("A1")
-        assignments = {a.department.name: a.role for a in case.assignments.select_related("department")}
-        assert assignments == {"永川区人力社保局": "lead", "永川区住建委": "co", "永川区总工会": "co"}
+        assignments = {
+            a.department.name: a.role for a in case.assignments.select_related("department")
+        }
+        assert assignments == {
+            "永川区人力社保局": "lead",
+            "永川区住建委": "co",
+            "永川区总工会": "co",
+        }
         assert "160 people involved ≥ 30" in case.routing_explanation
 
     def test_110_call_goes_to_the_police_station(self, world):
@@ -44,7 +52,9 @@ class TestRouting:
         assert case in case_queryset(world.user("a_leader"))
 
     def test_preview_writes_nothing(self, world):
-        decision = routing_preview(actor=world.user("a1_clerk"), data=case_in(category="M10.01", people_involved=50))
+        decision = routing_preview(
+            actor=world.user("a1_clerk"), data=case_in(category="M10.01", people_involved=50)
+        )
         assert decision.lead_department == world.departments["A-hrss"]
         assert Case.objects.count() == 0
 
@@ -103,7 +113,9 @@ class TestJurisdiction:
         assert case_get(actor=world.user("a_leader"), case_id=case.pk) == case
 
     def test_assigned_department_outside_the_subtree_sees_it(self, world):
-        case = case_register(actor=world.user("a1_clerk"), data=case_in(category="M10.01", people_involved=40)).case
+        case = case_register(
+            actor=world.user("a1_clerk"), data=case_in(category="M10.01", people_involved=40)
+        ).case
         assert case_get(actor=world.user("a_union"), case_id=case.pk) == case
 
     def test_partner_jurisdiction_sees_a_cross_region_case(self, world):
@@ -118,12 +130,16 @@ class TestLinkReport:
     def test_second_channel_attaches_to_the_same_case(self, world):
         case = case_register(actor=world.user("a1_clerk"), data=case_in()).case
         report, created = case_link_report(
-            actor=world.user("a1_clerk"), case_id=case.pk, data=ReportIn(channel="12345", external_id="GD-9")
+            actor=world.user("a1_clerk"),
+            case_id=case.pk,
+            data=ReportIn(channel="12345", external_id="GD-9"),
         )
         assert created
         assert report.case == case
         assert case_link_report(
-            actor=world.user("a1_clerk"), case_id=case.pk, data=ReportIn(channel="12345", external_id="GD-9")
+            actor=world.user("a1_clerk"),
+            case_id=case.pk,
+            data=ReportIn(channel="12345", external_id="GD-9"),
         ) == (report, False)
         assert Report.objects.filter(case=case).count() == 2
         assert Assignment.objects.filter(case=case).count() == 1
