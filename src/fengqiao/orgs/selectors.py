@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -18,6 +19,11 @@ from fengqiao.orgs.models import (
     subtree_range,
     subtree_range_kwargs,
 )
+
+if TYPE_CHECKING:
+    from fengqiao.accounts.models import User
+
+SEARCH_LIMIT = 50
 
 
 def unit_list(
@@ -128,3 +134,55 @@ def grid_at(*, actor: Any, lng: float, lat: float) -> OrgUnit | None:
     if grid is None or not Jurisdiction.of(actor).covers_path(grid.path):
         return None
     return grid
+
+
+def root_nodes(*, actor: Any) -> QuerySet[OrgUnit]:
+    """The top of the user's tree, with the number of children each node has."""
+    return (
+        Jurisdiction.of(actor).root_units().annotate(child_count=Count("children")).order_by("path")
+    )
+
+
+@dataclass(frozen=True)
+class SearchMatch:
+    unit: OrgUnit
+    # The parent places the match in the tree; None when it lies above the user's units.
+    parent: OrgUnit | None
+
+
+def unit_search(*, actor: Any, q: str) -> tuple[list[SearchMatch], int]:
+    """Units whose name contains ``q`` (or whose code starts with it), and how many there are."""
+    units = unit_list(actor=actor, q=q)
+    jurisdiction = Jurisdiction.of(actor)
+    matches = [
+        SearchMatch(
+            unit,
+            unit.parent if unit.parent and jurisdiction.covers_path(unit.parent.path) else None,
+        )
+        for unit in units[:SEARCH_LIMIT]
+    ]
+    return matches, units.count()
+
+
+def unit_members(*, actor: Any, unit: OrgUnit) -> QuerySet[User]:
+    """Users the actor may see who belong to ``unit`` or to a unit below it."""
+    return (
+        Jurisdiction.of(actor)
+        .users()
+        .filter(**subtree_range_kwargs("units__path", unit.path))
+        .distinct()
+        .select_related("department")
+        .prefetch_related("units")
+        .order_by("username")
+    )
+
+
+def department_stationings(*, actor: Any, department: Department) -> QuerySet[Stationing]:
+    """Where ``department`` is stationed, among the centres the actor may see."""
+    return (
+        Stationing.objects.filter(
+            department=department, station__in=Jurisdiction.of(actor).stations()
+        )
+        .select_related("station", "station__org_unit")
+        .order_by("station__org_unit__path", "station__name")
+    )

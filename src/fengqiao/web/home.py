@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Count
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -22,12 +23,8 @@ from fengqiao.accounts.jurisdiction import Jurisdiction
 from fengqiao.accounts.models import Role, User
 from fengqiao.orgs import selectors
 from fengqiao.orgs.models import DepartmentType, Level, OrgUnit, StationKind
-from fengqiao.orgs.views import (
-    centre_rosters,
-    department_stationings,
-    is_on_duty,
-    today,
-)
+from fengqiao.orgs.roster import centre_rosters, is_on_duty
+from fengqiao.orgs.selectors import department_stationings
 
 PANEL_LIST_LIMIT = 20
 
@@ -120,7 +117,9 @@ def panel_centre_roster(request: HttpRequest, actor: User, units: list[OrgUnit])
     centres = selectors.station_list(actor=actor, kind=StationKind.CENTRE).filter(
         org_unit__in=units
     )
-    return {"rosters": centre_rosters(actor=actor, stations=list(centres), day=today())}
+    return {
+        "rosters": centre_rosters(actor=actor, stations=list(centres), day=timezone.localdate())
+    }
 
 
 def panel_stations(request: HttpRequest, actor: User, units: list[OrgUnit]) -> dict[str, Any]:
@@ -135,7 +134,7 @@ def panel_my_department(request: HttpRequest, actor: User, units: list[OrgUnit])
     department = actor.department
     if department is None:
         return {"department": None, "department_stationings": []}
-    day = today()
+    day = timezone.localdate()
     stationings = [
         (s, is_on_duty(s, day)) for s in department_stationings(actor=actor, department=department)
     ]

@@ -19,7 +19,7 @@ from fengqiao.orgs.models import (
     StationingMode,
     StationKind,
 )
-from fengqiao.orgs.views import build_roster, is_on_duty
+from fengqiao.orgs.roster import build_roster, is_on_duty
 from fengqiao.testing.region import PASSWORD
 
 
