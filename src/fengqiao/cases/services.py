@@ -6,6 +6,7 @@ transaction, with a timeline event; nothing else saves a Case.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from django.utils import timezone
 from fengqiao.accounts.jurisdiction import Jurisdiction
 from fengqiao.cases.deadlines import schedule_deadlines
 from fengqiao.cases.handling.models import Assignment, AssignmentRole
-from fengqiao.cases.models import Case, EventKind, Party, Report, TimelineEvent
+from fengqiao.cases.models import Case, EventKind, IdempotencyRecord, Party, Report, TimelineEvent
 from fengqiao.cases.permissions import EDIT_ROLES, RISK_ROLES, may_register, role_of
 from fengqiao.cases.routing.engine import RoutingDecision, RoutingInput, route
 from fengqiao.cases.schemas import CaseIn, CaseUpdate, PartyIn, ReportIn
@@ -160,27 +161,54 @@ class Registration:
     created: bool
 
 
-def case_register(*, actor: Any, data: CaseIn) -> Registration:
+def case_register(*, actor: Any, data: CaseIn, idempotency_key: str = "") -> Registration:
     """Register a case from its first report, route it, hand it out, start its timers.
 
-    A report already known by (channel, external id) returns the case it created, unchanged:
-    integrations retry, and a retry must not make a second case.
+    Integrations retry. A retry carrying the same ``Idempotency-Key`` (per user), or a report
+    already known by (channel, external id), returns the case the first attempt created, unchanged.
     """
     if not may_register(actor):
         raise PermissionDenied("your role cannot register cases")
+    request_hash = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
     channel = _channel(data.report.channel)
+    earlier = _earlier_registration(actor, channel, data, idempotency_key, request_hash)
+    if earlier is not None:
+        return earlier
+    try:
+        with transaction.atomic():
+            case = _register(actor, data, channel)
+            if idempotency_key:
+                IdempotencyRecord.objects.create(
+                    key=idempotency_key, user=actor, endpoint=IDEMPOTENT_REGISTER, request_hash=request_hash, case=case
+                )
+            return Registration(case, created=True)
+    except IntegrityError:
+        # A concurrent retry won the race on the external id or the key: answer with its case.
+        earlier = _earlier_registration(actor, channel, data, idempotency_key, request_hash)
+        if earlier is None:
+            raise
+        return earlier
+
+
+IDEMPOTENT_REGISTER = "cases.register"
+
+
+def _earlier_registration(
+    actor: Any, channel: Channel, data: CaseIn, key: str, request_hash: str
+) -> Registration | None:
+    if key:
+        record = IdempotencyRecord.objects.select_related("case").filter(
+            user=actor, endpoint=IDEMPOTENT_REGISTER, key=key
+        ).first()
+        if record is not None:
+            if record.request_hash != request_hash:
+                raise Conflict("this Idempotency-Key was used for a different request", field="Idempotency-Key")
+            if record.case is not None:
+                return Registration(record.case, created=False)
     existing = _existing_report(channel, data.report.external_id)
     if existing is not None:
         return Registration(existing.case, created=False)
-    try:
-        with transaction.atomic():
-            return Registration(_register(actor, data, channel), created=True)
-    except IntegrityError:
-        # A concurrent retry with the same external id won the race: answer with its case.
-        existing = _existing_report(channel, data.report.external_id)
-        if existing is None:
-            raise
-        return Registration(existing.case, created=False)
+    return None
 
 
 def _register(actor: Any, data: CaseIn, channel: Channel) -> Case:
