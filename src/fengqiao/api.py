@@ -10,6 +10,7 @@ from ninja.security import HttpBearer, django_auth
 
 from fengqiao.accounts.api import router as accounts_router
 from fengqiao.accounts.auth import api_token_authenticate
+from fengqiao.cases.api import router as cases_router
 from fengqiao.core.errors import DomainError
 from fengqiao.orgs.api import router as orgs_router
 from fengqiao.taxonomy.api import router as taxonomy_router
@@ -42,3 +43,4 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/", orgs_router)
 api.add_router("/", taxonomy_router)
+api.add_router("/", cases_router)

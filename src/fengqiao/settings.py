@@ -144,6 +144,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 FENGQIAO_NOTIFICATION_SENDER = "fengqiao.notifications.senders.ConsoleSender"
+# Intake shows earlier cases of the same grid and category from this many days back.
+FENGQIAO_DUPLICATE_WINDOW_DAYS = 30
 
 LOGGING = {
     "version": 1,

@@ -68,7 +68,7 @@ def deadline_act(*, case_id: int, kind: str, stage: str, due_iso: str) -> str:
     due = datetime.fromisoformat(due_iso)
     with transaction.atomic():
         case = (
-            Case.objects.select_for_update()
+            Case.objects.select_for_update(of=("self",))
             .select_related("lead_department", "lead_unit")
             .filter(pk=case_id)
             .first()

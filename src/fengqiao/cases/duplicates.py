@@ -51,7 +51,7 @@ def find_duplicates(
     window_days: int | None = None,
     limit: int = 5,
 ) -> list[DuplicateCandidate]:
-    days = window_days or getattr(settings, "FENGQIAO_DUPLICATE_WINDOW_DAYS", 30)
+    days: int = window_days or settings.FENGQIAO_DUPLICATE_WINDOW_DAYS
     since = timezone.now() - timedelta(days=days)
     phones = [p for p in phones or [] if p]
     id_numbers = [i for i in id_numbers or [] if i]
@@ -64,9 +64,9 @@ def find_duplicates(
         party_q |= Q(id_number__in=id_numbers)
     party_hits: dict[int, set[str]] = {}
     if phones or id_numbers:
-        for case_id, phone, id_number in Party.objects.filter(party_q, case__in=visible).values_list(
-            "case_id", "phone", "id_number"
-        )[:MAX_CANDIDATES]:
+        for case_id, phone, id_number in Party.objects.filter(
+            party_q, case__in=visible
+        ).values_list("case_id", "phone", "id_number")[:MAX_CANDIDATES]:
             kinds = party_hits.setdefault(case_id, set())
             if phone and phone in phones:
                 kinds.add("phone")
@@ -76,7 +76,11 @@ def find_duplicates(
     nearby = Q(pk__in=list(party_hits))
     if territory_id is not None and category_id is not None:
         nearby |= Q(territory_id=territory_id, category_id=category_id, created_at__gte=since)
-    candidates = visible.filter(nearby).select_related("category", "territory").order_by("-created_at")[:MAX_CANDIDATES]
+    candidates = (
+        visible.filter(nearby)
+        .select_related("category", "territory")
+        .order_by("-created_at")[:MAX_CANDIDATES]
+    )
 
     results: list[DuplicateCandidate] = []
     for case in candidates:
@@ -88,7 +92,11 @@ def find_duplicates(
         if "phone" in kinds:
             score += 0.5
             reasons.append("same party phone")
-        if case.territory_id == territory_id and case.category_id == category_id and case.created_at >= since:
+        if (
+            case.territory_id == territory_id
+            and case.category_id == category_id
+            and case.created_at >= since
+        ):
             score += 0.3
             reasons.append(f"same grid and category within {days} days")
         similarity = text_similarity(text, f"{case.title} {case.description}")

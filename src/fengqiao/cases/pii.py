@@ -13,7 +13,6 @@ _ID_CHECK = "10X98765432"
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # Landlines: area code 0 + 2–3 digits, then 7–8 digits, optional extension.
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-_SERVICE = re.compile(r"^(110|119|120|122|12345|12348|12351|95\d{3,4})$")
 
 
 def id_check_digit(first17: str) -> str:
@@ -52,7 +51,7 @@ def normalise_phone(raw: str) -> str:
     value = re.sub(r"[\s()]", "", raw.strip())
     if value.startswith("+86"):
         value = value[3:]
-    if _MOBILE.match(value) or _LANDLINE.match(value) or _SERVICE.match(value):
+    if _MOBILE.match(value) or _LANDLINE.match(value):
         return value
     raise ValidationFailed(
         "phone must be an 11-digit mobile number (1XXXXXXXXXX) or a landline with area code",

@@ -27,10 +27,22 @@ class PartyView:
 
 def party_view(party: Party, *, reveal: bool) -> PartyView:
     if reveal:
-        return PartyView(party.pk, party.kind, party.role, party.name, party.id_number, party.org_code,
-                         party.phone, party.address, masked=False)
+        return PartyView(
+            party.pk,
+            party.kind,
+            party.role,
+            party.name,
+            party.id_number,
+            party.org_code,
+            party.phone,
+            party.address,
+            masked=False,
+        )
     return PartyView(
-        party.pk, party.kind, party.role, party.name,
+        party.pk,
+        party.kind,
+        party.role,
+        party.name,
         mask_id_number(party.id_number) if party.id_number else "",
         party.org_code,
         mask_phone(party.phone) if party.phone else "",
@@ -49,12 +61,23 @@ def reveal_allowed(actor: Any, requested: bool) -> bool:
 
 
 def log_access(
-    *, actor: Any, case: Case | None, parties: Iterable[Party], purpose: str, ip_address: str | None,
+    *,
+    actor: Any,
+    case: Case | None,
+    parties: Iterable[Party],
+    purpose: str,
+    ip_address: str | None,
     fields: str = "id_number,phone,address",
 ) -> None:
     rows = [
-        PersonalDataAccess(user=actor, case=case or party.case, party=party, fields=fields, purpose=purpose,
-                           ip_address=ip_address)
+        PersonalDataAccess(
+            user=actor,
+            case=case or party.case,
+            party=party,
+            fields=fields,
+            purpose=purpose,
+            ip_address=ip_address,
+        )
         for party in parties
         if party.id_number or party.phone or party.address
     ]

@@ -179,7 +179,11 @@ def case_register(*, actor: Any, data: CaseIn, idempotency_key: str = "") -> Reg
             case = _register(actor, data, channel)
             if idempotency_key:
                 IdempotencyRecord.objects.create(
-                    key=idempotency_key, user=actor, endpoint=IDEMPOTENT_REGISTER, request_hash=request_hash, case=case
+                    key=idempotency_key,
+                    user=actor,
+                    endpoint=IDEMPOTENT_REGISTER,
+                    request_hash=request_hash,
+                    case=case,
                 )
             return Registration(case, created=True)
     except IntegrityError:
@@ -197,12 +201,16 @@ def _earlier_registration(
     actor: Any, channel: Channel, data: CaseIn, key: str, request_hash: str
 ) -> Registration | None:
     if key:
-        record = IdempotencyRecord.objects.select_related("case").filter(
-            user=actor, endpoint=IDEMPOTENT_REGISTER, key=key
-        ).first()
+        record = (
+            IdempotencyRecord.objects.select_related("case")
+            .filter(user=actor, endpoint=IDEMPOTENT_REGISTER, key=key)
+            .first()
+        )
         if record is not None:
             if record.request_hash != request_hash:
-                raise Conflict("this Idempotency-Key was used for a different request", field="Idempotency-Key")
+                raise Conflict(
+                    "this Idempotency-Key was used for a different request", field="Idempotency-Key"
+                )
             if record.case is not None:
                 return Registration(record.case, created=False)
     existing = _existing_report(channel, data.report.external_id)

@@ -107,7 +107,9 @@ class TestConcurrentEdits:
     @pytest.mark.django_db(transaction=True)
     def test_two_writers_on_the_same_version_one_wins(self, world):
         if connection.vendor == "sqlite":
-            pytest.skip("the in-memory test database is shared-cache SQLite; the race runs on PostgreSQL")
+            pytest.skip(
+                "the in-memory test database is shared-cache SQLite; the race runs on PostgreSQL"
+            )
         case = case_register(actor=world.user("a1_clerk"), data=case_in()).case
         results: list[str] = []
         barrier = threading.Barrier(2)
