@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "fengqiao.cases.routing",
     "fengqiao.cases.handling",
     "fengqiao.notifications",
+    "fengqiao.open311",
+    "fengqiao.public",
     "fengqiao.web",
     "fengqiao.demo",
 ]

@@ -10,5 +10,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("open311/v2/", include("fengqiao.open311.urls")),
+    path("public/", include("fengqiao.public.urls")),
+    path("cases/", include("fengqiao.cases.urls")),
     path("", include("fengqiao.web.urls")),
 ]
