@@ -13,5 +13,6 @@ urlpatterns = [
     path("open311/v2/", include("fengqiao.open311.urls")),
     path("public/", include("fengqiao.public.urls")),
     path("cases/", include("fengqiao.cases.urls")),
+    path("notifications/", include("fengqiao.notifications.urls")),
     path("", include("fengqiao.web.urls")),
 ]
