@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.params.functions import Header, Query
 
 from fengqiao.accounts.auth import client_ip
+from fengqiao.accounts.models import User
 from fengqiao.cases import selectors
 from fengqiao.cases.api_schemas import (
     AgreementIn,
@@ -18,11 +19,17 @@ from fengqiao.cases.api_schemas import (
     AssignmentUpdateIn,
     CaseDetailOut,
     CaseSummaryOut,
+    ConfirmationDecisionIn,
+    ConfirmationRequestIn,
     CreatedOut,
     DuplicateOut,
     EventOut,
+    MarkReadIn,
     MediationSessionIn,
+    NotificationOut,
     PartyOut,
+    PerformanceIn,
+    ProtectiveOrderIn,
     ReportOut,
     RoutingOut,
     TransitionIn,
@@ -42,6 +49,8 @@ from fengqiao.cases.services import (
     routing_input,
     routing_preview,
 )
+from fengqiao.notifications.models import Notification
+from fengqiao.notifications.services import notification_mark_read
 from fengqiao.orgs.selectors import unit_get
 
 router = Router(tags=["cases"])
@@ -309,6 +318,67 @@ def add_agreement(request: HttpRequest, case_id: int, payload: AgreementIn) -> A
         actor=request.user, case_id=case_id, **payload.model_dump()
     )
     return Status(201, {"id": agreement.pk})
+
+
+@router.post("/agreements/{agreement_id}/performance", response=CreatedOut)
+def set_performance(request: HttpRequest, agreement_id: int, payload: PerformanceIn) -> Any:
+    agreement = handling.agreement_set_performance(
+        actor=request.user,
+        agreement_id=agreement_id,
+        performed=payload.performed,
+        note=payload.note,
+    )
+    return {"id": agreement.pk}
+
+
+@router.post("/agreements/{agreement_id}/confirmations", response={201: CreatedOut})
+def request_confirmation(
+    request: HttpRequest, agreement_id: int, payload: ConfirmationRequestIn
+) -> Any:
+    """Ask a court to confirm a mediation agreement (司法确认)."""
+    confirmation = handling.confirmation_request(
+        actor=request.user, agreement_id=agreement_id, court_id=payload.court_id
+    )
+    return Status(201, {"id": confirmation.pk})
+
+
+@router.post("/confirmations/{confirmation_id}/decision", response=CreatedOut)
+def decide_confirmation(
+    request: HttpRequest, confirmation_id: int, payload: ConfirmationDecisionIn
+) -> Any:
+    """The court's answer; only the court asked may give it."""
+    confirmation = handling.confirmation_decide(
+        actor=request.user,
+        confirmation_id=confirmation_id,
+        confirmed=payload.confirmed,
+        note=payload.note,
+    )
+    return {"id": confirmation.pk}
+
+
+@router.post("/cases/{case_id}/protective-orders", response={201: CreatedOut})
+def add_protective_order(request: HttpRequest, case_id: int, payload: ProtectiveOrderIn) -> Any:
+    """Record a personal safety protection order; the case becomes restricted."""
+    order = handling.protective_order_record(
+        actor=request.user, case_id=case_id, **payload.model_dump()
+    )
+    return Status(201, {"id": order.pk})
+
+
+@router.get("/notifications", response=list[NotificationOut])
+def my_notifications(
+    request: HttpRequest, unread: bool = False, limit: int = Query(50, ge=1, le=500)
+) -> Any:
+    # Authenticated by the router's auth, so never anonymous here.
+    notifications = Notification.objects.filter(user=cast(User, request.user))
+    if unread:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications.order_by("-created_at")[:limit]
+
+
+@router.post("/notifications/read", response=dict[str, int])
+def read_notifications(request: HttpRequest, payload: MarkReadIn) -> Any:
+    return {"marked": notification_mark_read(user=request.user, notification_ids=payload.ids)}
 
 
 @router.get("/queues/mine", response=list[AssignmentOut])

@@ -167,3 +167,37 @@ class AgreementIn(Schema):
 
 class CreatedOut(Schema):
     id: int
+
+
+class PerformanceIn(Schema):
+    performed: bool
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class ConfirmationRequestIn(Schema):
+    court_id: int
+
+
+class ConfirmationDecisionIn(Schema):
+    confirmed: bool
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class ProtectiveOrderIn(Schema):
+    court_id: int
+    valid_until: date
+    measures: Annotated[str, Field(min_length=2, max_length=5000)]
+    issued_at: datetime | None = None
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    case_id: int | None
+    message: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class MarkReadIn(Schema):
+    ids: list[int] | None = None
