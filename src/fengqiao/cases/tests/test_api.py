@@ -246,40 +246,77 @@ class TestAuth:
 class TestMediationFlow:
     def test_joint_team_agreement_and_judicial_confirmation(self, api, world):
         clerk = api("a1_clerk")
-        body = case_payload(category="M10.01", people_involved=160, amount="2100000", title="160名农民工欠薪")
+        body = case_payload(
+            category="M10.01", people_involved=160, amount="2100000", title="160名农民工欠薪"
+        )
         case = post(clerk, "/api/v1/cases", body).json()
         hrss = api("a_hrss")
         lead = next(a for a in case["assignments"] if a["role"] == "lead")
-        assert patch(hrss, f"/api/v1/assignments/{lead['id']}", {"version": 1, "move": "accept"}).status_code == 200
+        assert (
+            patch(
+                hrss, f"/api/v1/assignments/{lead['id']}", {"version": 1, "move": "accept"}
+            ).status_code
+            == 200
+        )
         for action in ("accept", "start"):
             version = hrss.get(f"/api/v1/cases/{case['id']}").json()["version"]
-            response = post(hrss, f"/api/v1/cases/{case['id']}/transitions", {"action": action, "version": version})
+            response = post(
+                hrss,
+                f"/api/v1/cases/{case['id']}/transitions",
+                {"action": action, "version": version},
+            )
             assert response.status_code == 200, response.content
-        session = post(hrss, f"/api/v1/cases/{case['id']}/mediation-sessions",
-                       {"held_at": "2026-01-05T10:00:00+08:00", "place": "胜利路街道综治中心",
-                        "participants": "人社、住建、总工会、劳务公司、工人代表", "record": "达成分期支付方案"})
+        session = post(
+            hrss,
+            f"/api/v1/cases/{case['id']}/mediation-sessions",
+            {
+                "held_at": "2026-01-05T10:00:00+08:00",
+                "place": "胜利路街道综治中心",
+                "participants": "人社、住建、总工会、劳务公司、工人代表",
+                "record": "达成分期支付方案",
+            },
+        )
         assert session.status_code == 201
-        agreement = post(hrss, f"/api/v1/cases/{case['id']}/agreements",
-                         {"terms": "劳务公司于三日内支付全部工资", "amount": "2100000.00"}).json()
+        agreement = post(
+            hrss,
+            f"/api/v1/cases/{case['id']}/agreements",
+            {"terms": "劳务公司于三日内支付全部工资", "amount": "2100000.00"},
+        ).json()
         court = world.region.departments["A-court"]
-        confirmation = post(hrss, f"/api/v1/agreements/{agreement['id']}/confirmations", {"court_id": court.pk})
+        confirmation = post(
+            hrss, f"/api/v1/agreements/{agreement['id']}/confirmations", {"court_id": court.pk}
+        )
         assert confirmation.status_code == 201
         # Only the court decides: the liaison of the district court is that court's member.
-        denied = post(hrss, f"/api/v1/confirmations/{confirmation.json()['id']}/decision", {"confirmed": True})
+        denied = post(
+            hrss, f"/api/v1/confirmations/{confirmation.json()['id']}/decision", {"confirmed": True}
+        )
         assert denied.status_code == 403
-        decided = post(api("a_liaison"), f"/api/v1/confirmations/{confirmation.json()['id']}/decision",
-                       {"confirmed": True, "note": "裁定协议有效"})
+        decided = post(
+            api("a_liaison"),
+            f"/api/v1/confirmations/{confirmation.json()['id']}/decision",
+            {"confirmed": True, "note": "裁定协议有效"},
+        )
         assert decided.status_code == 200, decided.content
         actions = [e["action"] for e in hrss.get(f"/api/v1/cases/{case['id']}/timeline").json()]
-        assert ["session", "agreement", "confirmation_requested", "confirmation_decided"] == [
-            a for a in actions if a in {"session", "agreement", "confirmation_requested", "confirmation_decided"}
-        ]
+        assert [
+            a
+            for a in actions
+            if a in {"session", "agreement", "confirmation_requested", "confirmation_decided"}
+        ] == ["session", "agreement", "confirmation_requested", "confirmation_decided"]
 
     def test_protective_order_restricts_the_case(self, api, world):
         case = post(api("a1_clerk"), "/api/v1/cases", case_payload(title="家庭纠纷")).json()
         court = world.region.departments["A-court"]
-        response = post(api("a1_clerk"), f"/api/v1/cases/{case['id']}/protective-orders",
-                        {"court_id": court.pk, "valid_until": "2030-01-01", "measures": "禁止被申请人接近申请人"})
+        response = post(
+            api("a1_clerk"),
+            f"/api/v1/cases/{case['id']}/protective-orders",
+            {
+                "court_id": court.pk,
+                "valid_until": "2030-01-01",
+                "measures": "禁止被申请人接近申请人",
+            },
+        )
         assert response.status_code == 201
         assert api("a1_clerk").get(f"/api/v1/cases/{case['id']}").json()["restricted"] is True
         assert api("a1_mediator").get(f"/api/v1/cases/{case['id']}").status_code == 404
