@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # Two processes match the two cores we plan for; -p xdist keeps output readable.
 PYTEST := $(BIN)/pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
-.PHONY: install demo test test-sqlite test-pg check lint format types migrations-check bench clean messages
+.PHONY: install demo test test-sqlite test-pg check lint format types scope migrations-check bench clean messages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,18 +34,21 @@ test-pg: $(STAMP)
 		echo "== PostgreSQL tests skipped: set FENGQIAO_TEST_PG=postgresql://user@host:5432/db =="; \
 	fi
 
-check: lint types migrations-check
+check: lint types migrations-check scope
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench scripts
+	$(BIN)/ruff format src tests bench scripts
 
 types: $(STAMP)
 	$(BIN)/mypy src
+
+scope: $(STAMP)
+	$(BIN)/python scripts/lint_case_scope.py
 
 migrations-check: $(STAMP)
 	DJANGO_SETTINGS_MODULE=fengqiao.test_settings $(BIN)/django-admin makemigrations --check --dry-run

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from fengqiao.cases.models import Case, Party
-from fengqiao.cases.selectors import case_queryset
+from fengqiao.cases.models import Case
+from fengqiao.cases.selectors import case_queryset, parties_matching
 
 MAX_CANDIDATES = 200
 
@@ -57,16 +57,12 @@ def find_duplicates(
     id_numbers = [i for i in id_numbers or [] if i]
     visible = case_queryset(actor).exclude(status="merged")
 
-    party_q = Q(pk__in=[])
-    if phones:
-        party_q |= Q(phone__in=phones)
-    if id_numbers:
-        party_q |= Q(id_number__in=id_numbers)
     party_hits: dict[int, set[str]] = {}
     if phones or id_numbers:
-        for case_id, phone, id_number in Party.objects.filter(
-            party_q, case__in=visible
-        ).values_list("case_id", "phone", "id_number")[:MAX_CANDIDATES]:
+        rows = parties_matching(actor=actor, phones=phones, id_numbers=id_numbers)
+        for case_id, phone, id_number in rows.values_list("case_id", "phone", "id_number")[
+            :MAX_CANDIDATES
+        ]:
             kinds = party_hits.setdefault(case_id, set())
             if phone and phone in phones:
                 kinds.add("phone")

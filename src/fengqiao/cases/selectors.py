@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from fengqiao.accounts.jurisdiction import Jurisdiction
 from fengqiao.accounts.models import Role
 from fengqiao.cases.handling.models import Assignment
-from fengqiao.cases.models import Case, TimelineEvent
+from fengqiao.cases.models import Case, Party, TimelineEvent
 from fengqiao.cases.permissions import role_of
 from fengqiao.cases.states import OPEN_STATUSES
 from fengqiao.core.errors import NotFound
@@ -163,3 +163,13 @@ def queue_unit(*, actor: Any, unit: OrgUnit | None = None) -> QuerySet[Case]:
     return cases.select_related("category", "lead_unit", "lead_department").order_by(
         "resolve_deadline", "pk"
     )
+
+
+def parties_matching(*, actor: Any, phones: list[str], id_numbers: list[str]) -> QuerySet[Party]:
+    """Parties with one of these phones or ID numbers, on cases the actor may see."""
+    match = Q(pk__in=[])
+    if phones:
+        match |= Q(phone__in=phones)
+    if id_numbers:
+        match |= Q(id_number__in=id_numbers)
+    return Party.objects.filter(match, case__in=case_queryset(actor).exclude(status="merged"))
