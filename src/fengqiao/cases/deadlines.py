@@ -14,9 +14,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from fengqiao.cases.models import Case, DeadlineKind, DeadlineMark, DeadlineStage, EventKind
 from fengqiao.cases.states import CaseStatus
+from fengqiao.core.text import system_text
 
 REMINDER_SHARE = 0.8
 # Statuses in which each deadline still runs.
@@ -84,17 +86,28 @@ def deadline_act(*, case_id: int, kind: str, stage: str, due_iso: str) -> str:
                 DeadlineMark.objects.create(case=case, kind=kind, stage=stage, due_at=due)
         except IntegrityError:
             return "already"
-        label = "acceptance" if kind == DeadlineKind.ACCEPT else "resolution"
+        label = DeadlineKind(kind).label
         if stage == DeadlineStage.REMINDER:
             event_write(
                 case=case,
                 actor=None,
                 kind=EventKind.DEADLINE,
                 action="reminder",
-                message=f"{label} deadline at {timezone.localtime(due):%Y-%m-%d %H:%M} is near (80% elapsed)",
+                message=system_text(
+                    gettext_noop("%(label)s deadline at %(due)s is near (80%% elapsed)"),
+                    label=label,
+                    due=f"{timezone.localtime(due):%Y-%m-%d %H:%M}",
+                ),
             )
             _notify_lead(
-                case, "deadline", f"{case.number}: {label} deadline approaching", notify_department
+                case,
+                "deadline",
+                system_text(
+                    gettext_noop("%(number)s: %(label)s deadline approaching"),
+                    number=case.number,
+                    label=label,
+                ),
+                notify_department,
             )
             return "reminded"
         case.overdue = True
@@ -104,13 +117,27 @@ def deadline_act(*, case_id: int, kind: str, stage: str, due_iso: str) -> str:
             actor=None,
             kind=EventKind.DEADLINE,
             action="breach",
-            message=f"{label} deadline {timezone.localtime(due):%Y-%m-%d %H:%M} breached: marked overdue",
+            message=system_text(
+                gettext_noop("%(label)s deadline %(due)s breached: marked overdue"),
+                label=label,
+                due=f"{timezone.localtime(due):%Y-%m-%d %H:%M}",
+            ),
         )
         _notify_lead(
-            case, "overdue", f"{case.number}: {label} deadline breached", notify_department
+            case,
+            "overdue",
+            system_text(
+                gettext_noop("%(number)s: %(label)s deadline breached"),
+                number=case.number,
+                label=label,
+            ),
+            notify_department,
         )
         if kind == DeadlineKind.RESOLVE and case.lead_unit.parent_id is not None:
-            system_escalate(case=case, reason=f"{label} deadline breached")
+            system_escalate(
+                case=case,
+                reason=system_text(gettext_noop("%(label)s deadline breached"), label=label),
+            )
             return "escalated"
         return "overdue"
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from fengqiao.accounts.jurisdiction import Jurisdiction
 from fengqiao.accounts.models import Role
@@ -25,6 +26,7 @@ from fengqiao.cases.selectors import case_get
 from fengqiao.cases.services import bump_version, event_write, notify_department
 from fengqiao.cases.states import Action, CaseStatus, actions_from, target_status
 from fengqiao.core.errors import Conflict, PermissionDenied, ValidationFailed
+from fengqiao.core.text import system_text
 from fengqiao.notifications.models import NotificationKind
 from fengqiao.orgs.models import OrgUnit
 
@@ -164,7 +166,11 @@ def _apply(
             case=target_case,
             actor=actor,
             kind=EventKind.MERGE,
-            message=f"case {case.number} merged into this one: {reason}",
+            message=system_text(
+                gettext_noop("case %(number)s merged into this one: %(reason)s"),
+                number=case.number,
+                reason=reason,
+            ),
             merged_case_id=case.pk,
         )
     if target in {CaseStatus.WITHDRAWN, CaseStatus.MERGED, CaseStatus.REFERRED}:
@@ -219,7 +225,12 @@ def _escalate(actor: Any, case: Case, reason: str) -> None:
             department,
             case=case,
             kind=NotificationKind.ESCALATION,
-            message=f"{case.number} escalated to {new_unit.name}: {reason}",
+            message=system_text(
+                gettext_noop("%(number)s escalated to %(unit)s: %(reason)s"),
+                number=case.number,
+                unit=new_unit.name,
+                reason=reason,
+            ),
         )
     schedule_deadlines(case)
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Q, QuerySet, Value, When
 
 from fengqiao.accounts.jurisdiction import Jurisdiction
 from fengqiao.accounts.models import Role
@@ -19,6 +20,7 @@ from fengqiao.cases.permissions import role_of
 from fengqiao.cases.states import OPEN_STATUSES
 from fengqiao.core.errors import NotFound
 from fengqiao.orgs.models import OrgUnit, subtree_range_kwargs
+from fengqiao.taxonomy.models import RiskColour
 
 
 def case_visibility(user: Any) -> Q:
@@ -36,10 +38,18 @@ def case_visibility(user: Any) -> Q:
     scope = in_units | Q(pk__in=partnered.values("case_id")) | Q(pk__in=assigned)
     if role_of(user) == Role.LEADER:
         return scope
-    # Restricted cases: only people named on the case (or holding one of its assignments).
+    # Restricted cases: only people named on the case, holding one of its assignments, or acting
+    # as the designated liaison of a department that holds one (so the task can be picked up).
     named = Case.handlers.through.objects.filter(user_id=jurisdiction.user_id).values("case_id")
     personal = Assignment.objects.filter(assignee_id=jurisdiction.user_id).values("case_id")
-    return scope & (Q(restricted=False) | Q(pk__in=named) | Q(pk__in=personal))
+    allowed = Q(restricted=False) | Q(pk__in=named) | Q(pk__in=personal)
+    if role_of(user) == Role.LIAISON and jurisdiction.department_id is not None:
+        allowed |= Q(
+            pk__in=Assignment.objects.filter(department_id=jurisdiction.department_id).values(
+                "case_id"
+            )
+        )
+    return scope & allowed
 
 
 def case_queryset(user: Any) -> QuerySet[Case]:
@@ -119,11 +129,18 @@ def case_list(
         cases = cases.filter(created_at__gte=created_from)
     if created_to is not None:
         cases = cases.filter(created_at__lt=created_to)
+    if order == "risk":
+        # Red first: the colours' codes do not sort by severity.
+        severity = DbCase(
+            When(risk_colour=RiskColour.RED, then=Value(0)),
+            When(risk_colour=RiskColour.ORANGE, then=Value(1)),
+            default=Value(2),
+        )
+        return cases.order_by(severity, "resolve_deadline", "pk")
     ordering = {
         "deadline": ["resolve_deadline", "pk"],
         "newest": ["-created_at", "-pk"],
         "oldest": ["created_at", "pk"],
-        "risk": ["risk_colour", "resolve_deadline"],
     }.get(order, ["resolve_deadline", "pk"])
     return cases.order_by(*ordering)
 

@@ -12,23 +12,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from fengqiao.accounts.jurisdiction import Jurisdiction
+from fengqiao.accounts.models import Role
 from fengqiao.cases.deadlines import schedule_deadlines
 from fengqiao.cases.handling.models import Assignment, AssignmentRole
-from fengqiao.cases.models import Case, EventKind, IdempotencyRecord, Party, Report, TimelineEvent
+from fengqiao.cases.models import (
+    Case,
+    EventKind,
+    IdempotencyRecord,
+    Party,
+    PartyRole,
+    Report,
+    TimelineEvent,
+)
 from fengqiao.cases.permissions import EDIT_ROLES, RISK_ROLES, may_register, role_of
 from fengqiao.cases.routing.engine import RoutingDecision, RoutingInput, route
 from fengqiao.cases.schemas import CaseIn, CaseUpdate, PartyIn, ReportIn
 from fengqiao.cases.selectors import case_get
 from fengqiao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fengqiao.core.text import system_text
 from fengqiao.notifications.models import NotificationKind
 from fengqiao.notifications.services import notify
 from fengqiao.orgs import geometry
 from fengqiao.orgs.models import Department, OrgUnit
-from fengqiao.taxonomy.models import Category, Channel
+from fengqiao.taxonomy.models import Category, Channel, RiskColour
 
 _TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
@@ -272,7 +283,7 @@ def _register(actor: Any, data: CaseIn, channel: Channel) -> Case:
         actor=actor,
         kind=EventKind.CREATED,
         public=True,
-        message=f"registered via {channel.name_zh}; {decision.reasons[0]}",
+        message=system_text(gettext_noop("registered via %(channel)s"), channel=channel.name_zh),
         to_status=case.status,
         routing=decision.reasons,
     )
@@ -291,7 +302,7 @@ def assignments_for_decision(
                 department=decision.lead_department,
                 role=AssignmentRole.LEAD,
                 deadline=case.resolve_deadline,
-                task="lead handling",
+                task=system_text(gettext_noop("lead handling")),
                 created_by=_user(actor),
             )
         )
@@ -302,7 +313,7 @@ def assignments_for_decision(
                 department=department,
                 role=AssignmentRole.CO,
                 deadline=case.resolve_deadline,
-                task="joint handling",
+                task=system_text(gettext_noop("joint handling")),
                 created_by=_user(actor),
             )
         )
@@ -312,13 +323,25 @@ def assignments_for_decision(
             assignment.department,
             case=case,
             kind=NotificationKind.ASSIGNMENT,
-            message=f"{case.number} {case.title}: new {assignment.get_role_display()} assignment",
+            message=system_text(
+                gettext_noop("%(number)s %(title)s: new assignment (%(role)s)"),
+                number=case.number,
+                title=case.title,
+                role=AssignmentRole(assignment.role).label,
+            ),
         )
     return created
 
 
 def notify_department(department: Department, *, case: Case, kind: str, message: str) -> None:
-    notify(users=department.members.filter(is_active=True), kind=kind, message=message, case=case)
+    members = department.members.filter(is_active=True)
+    if case.restricted:
+        # Only those who may open a restricted case hear of it, and never its title.
+        members = members.filter(Q(role=Role.LIAISON) | Q(pk__in=case.handlers.values("pk")))
+        message = gettext("%(number)s: a case with restricted access needs your department") % {
+            "number": case.number
+        }
+    notify(users=members, kind=kind, message=message, case=case)
 
 
 def _user(actor: Any) -> Any:
@@ -344,7 +367,9 @@ def case_link_report(*, actor: Any, case_id: int, data: ReportIn) -> tuple[Repor
         case=case,
         actor=actor,
         kind=EventKind.REPORT,
-        message=f"another report via {channel.name_zh}",
+        message=system_text(
+            gettext_noop("another report via %(channel)s"), channel=channel.name_zh
+        ),
         report_id=report.pk,
     )
     bump_version(case, None)
@@ -392,10 +417,19 @@ def case_update(*, actor: Any, case_id: int, expected_version: int, changes: Cas
             kind=EventKind.RISK,
             from_status=old_colour,
             to_status=case.risk_colour,
-            message=f"risk colour {old_colour} → {case.risk_colour}: {case.risk_reason}",
+            message=system_text(
+                gettext_noop("risk colour %(old)s → %(new)s: %(reason)s"),
+                old=RiskColour(old_colour).label,
+                new=RiskColour(case.risk_colour).label,
+                reason=case.risk_reason,
+            ),
         )
     event_write(
-        case=case, actor=actor, kind=EventKind.UPDATE, message="details changed", changes=changed
+        case=case,
+        actor=actor,
+        kind=EventKind.UPDATE,
+        message=system_text(gettext_noop("details changed")),
+        changes=changed,
     )
     return case
 
@@ -410,7 +444,9 @@ def party_add(*, actor: Any, case_id: int, data: PartyIn) -> Party:
         case=case,
         actor=actor,
         kind=EventKind.UPDATE,
-        message=f"party added: {party.get_role_display()}",
+        message=system_text(
+            gettext_noop("party added: %(role)s"), role=PartyRole(party.role).label
+        ),
     )
     bump_version(case, None)
     return party

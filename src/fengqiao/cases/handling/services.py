@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from fengqiao.accounts.jurisdiction import Jurisdiction
 from fengqiao.accounts.models import Role
@@ -31,6 +32,7 @@ from fengqiao.cases.selectors import case_get
 from fengqiao.cases.services import bump_version, event_write, notify_department
 from fengqiao.cases.states import OPEN_STATUSES
 from fengqiao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fengqiao.core.text import system_text
 from fengqiao.notifications.models import NotificationKind
 from fengqiao.orgs.models import Department, DepartmentType
 
@@ -116,7 +118,12 @@ def assignment_add(
         actor=actor,
         kind=EventKind.ASSIGNMENT,
         action="assign",
-        message=f"{assignment.get_role_display()}: {department.name} — {task}",
+        message=system_text(
+            gettext_noop("%(role)s: %(department)s — %(task)s"),
+            role=AssignmentRole(assignment.role).label,
+            department=department.name,
+            task=task,
+        ),
         assignment_id=assignment.pk,
     )
     bump_version(case, None)
@@ -124,7 +131,12 @@ def assignment_add(
         department,
         case=case,
         kind=NotificationKind.ASSIGNMENT,
-        message=f"{case.number} {case.title}: {task}",
+        message=system_text(
+            gettext_noop("%(number)s %(title)s: %(task)s"),
+            number=case.number,
+            title=case.title,
+            task=task,
+        ),
     )
     return assignment
 
@@ -250,7 +262,7 @@ def mediation_session_record(
         actor=actor,
         kind=EventKind.MEDIATION,
         action="session",
-        message=f"mediation session at {place}",
+        message=system_text(gettext_noop("mediation session at %(place)s"), place=place),
         session_id=session.pk,
     )
     bump_version(case, None)
@@ -295,7 +307,9 @@ def agreement_record(
         kind=EventKind.MEDIATION,
         action="agreement",
         public=True,
-        message=f"mediation agreement signed, amount {amount} yuan",
+        message=system_text(
+            gettext_noop("mediation agreement signed, amount %(amount)s yuan"), amount=amount
+        ),
         agreement_id=agreement.pk,
     )
     bump_version(case, None)
@@ -321,7 +335,11 @@ def agreement_set_performance(
         actor=actor,
         kind=EventKind.MEDIATION,
         action="performance",
-        message=f"agreement {agreement.get_status_display()}: {note}".strip(": "),
+        message=system_text(
+            gettext_noop("agreement %(status)s: %(note)s"),
+            status=AgreementStatus(agreement.status).label,
+            note=note,
+        ).rstrip(": "),
         agreement_id=agreement.pk,
     )
     bump_version(case, None)
@@ -350,14 +368,18 @@ def confirmation_request(*, actor: Any, agreement_id: int, court_id: int) -> Jud
         kind=EventKind.MEDIATION,
         action="confirmation_requested",
         public=True,
-        message=f"judicial confirmation requested from {court.name}",
+        message=system_text(
+            gettext_noop("judicial confirmation requested from %(court)s"), court=court.name
+        ),
         confirmation_id=confirmation.pk,
     )
     notify_department(
         court,
         case=case,
         kind=NotificationKind.ASSIGNMENT,
-        message=f"{case.number}: judicial confirmation requested",
+        message=system_text(
+            gettext_noop("%(number)s: judicial confirmation requested"), number=case.number
+        ),
     )
     bump_version(case, None)
     return confirmation
@@ -393,7 +415,11 @@ def confirmation_decide(
         kind=EventKind.MEDIATION,
         action="confirmation_decided",
         public=True,
-        message=f"court {confirmation.get_status_display()}: {note}".strip(": "),
+        message=system_text(
+            gettext_noop("court decision: %(status)s: %(note)s"),
+            status=ConfirmationStatus(confirmation.status).label,
+            note=note,
+        ).rstrip(": "),
     )
     bump_version(case, None)
     return confirmation
@@ -436,7 +462,11 @@ def protective_order_record(
         actor=actor,
         kind=EventKind.MEDIATION,
         action="protective_order",
-        message=f"personal safety protection order by {court.name}, valid until {valid_until}",
+        message=system_text(
+            gettext_noop("personal safety protection order by %(court)s, valid until %(until)s"),
+            court=court.name,
+            until=valid_until,
+        ),
     )
     bump_version(case, None)
     return order

@@ -143,3 +143,29 @@ class TestLinkReport:
         ) == (report, False)
         assert Report.objects.filter(case=case).count() == 2
         assert Assignment.objects.filter(case=case).count() == 1
+
+
+class TestRestrictedNotifications:
+    def test_only_the_liaison_hears_of_it_and_never_the_title(self, world):
+        from fengqiao.accounts.models import Role
+        from fengqiao.accounts.services import user_create
+        from fengqiao.notifications.models import Notification
+
+        colleague = user_create(
+            username="women_staff",
+            password="x",
+            role=Role.MEDIATOR,
+            units=[world.region.unit("A")],
+            department=world.departments["A-women"],
+            check_password_strength=False,
+        )
+        case = case_register(
+            actor=world.user("a1_clerk"), data=case_in(category="M01.09", title="家暴求助")
+        ).case
+        liaison_notes = Notification.objects.filter(user=world.user("a_women"), case=case)
+        assert liaison_notes.count() == 1
+        assert "家暴求助" not in liaison_notes.get().message
+        assert not Notification.objects.filter(user=colleague, case=case).exists()
+        # The liaison can open the case to pick the task up; the colleague cannot.
+        assert case in case_queryset(world.user("a_women"))
+        assert case not in case_queryset(colleague)
