@@ -26,7 +26,12 @@ from fengqiao.cases.handling.models import (
     ConfirmationStatus,
     JudicialConfirmation,
 )
-from fengqiao.cases.handling.services import MEDIATING_ROLES, STATUS_MOVES
+from fengqiao.cases.handling.services import (
+    MEDIATING_ROLES,
+    STATUS_MOVES,
+    may_work_on_assignment,
+    works_on,
+)
 from fengqiao.cases.lifecycle import allowed_actions, on_lead_side
 from fengqiao.cases.models import Case, EventKind, PartyRole, Report
 from fengqiao.cases.permissions import (
@@ -38,6 +43,7 @@ from fengqiao.cases.permissions import (
 )
 from fengqiao.cases.privacy import PartyView, reporter_phone
 from fengqiao.cases.routing.engine import lineage
+from fengqiao.cases.services import eligible_leaders
 from fengqiao.cases.states import OPEN_STATUSES, Action, CaseStatus
 from fengqiao.orgs.models import Department, DepartmentType
 from fengqiao.taxonomy.models import RiskColour
@@ -56,15 +62,6 @@ OTHER_ACTIONS = {
     "confirmation_decided": _("Judicial confirmation decided"),
     "protective_order": _("Protective order"),
 }
-
-
-def holds_open_assignment(actor: Any, case: Case) -> bool:
-    """An open assignment on the case is the actor's, personally or by department."""
-    jurisdiction = Jurisdiction.of(actor)
-    mine = Q(assignee_id=jurisdiction.user_id)
-    if jurisdiction.department_id is not None:
-        mine |= Q(department_id=jurisdiction.department_id)
-    return case.assignments.filter(mine, status__in=OPEN_ASSIGNMENT).exists()
 
 
 @dataclass(frozen=True)
@@ -87,7 +84,7 @@ def capabilities(actor: Any, case: Case) -> Capabilities:
     is_open = case.status in OPEN_STATUSES
     lead_side = on_lead_side(actor, case)
     # Handlers of the case: the lead side, or whoever holds an open assignment on it.
-    working = lead_side or holds_open_assignment(actor, case)
+    working = works_on(actor, case)
     return Capabilities(
         actions=allowed_actions(actor=actor, case=case),
         unmask=may_unmask(actor),
@@ -167,7 +164,6 @@ class AssignmentRow:
 
 def assignment_rows(actor: Any, case: Case) -> list[AssignmentRow]:
     jurisdiction = Jurisdiction.of(actor)
-    lead_side = on_lead_side(actor, case)
     rows: list[AssignmentRow] = []
     assignments = case.assignments.select_related("department", "assignee").order_by(
         "-role", "deadline", "pk"
@@ -177,7 +173,7 @@ def assignment_rows(actor: Any, case: Case) -> list[AssignmentRow]:
             jurisdiction.department_id is not None
             and assignment.department_id == jurisdiction.department_id
         )
-        may_work = assignment.assignee_id == jurisdiction.user_id or own_department or lead_side
+        may_work = may_work_on_assignment(actor, assignment)
         is_open = assignment.status in OPEN_ASSIGNMENT
         moves = (
             [m for m, (sources, _target) in STATUS_MOVES.items() if assignment.status in sources]
@@ -308,11 +304,6 @@ def courts_for(actor: Any, case: Case) -> QuerySet[Department]:
     return departments_for(actor, case, DepartmentType.COURT)
 
 
-def leaders_for(actor: Any) -> QuerySet[User]:
-    """Leaders the actor may name as the case's leading official (包案领导)."""
-    return (
-        Jurisdiction.of(actor)
-        .users()
-        .filter(role=Role.LEADER, is_active=True)
-        .order_by("display_name", "username")
-    )
+def leaders_for(case: Case) -> QuerySet[User]:
+    """Leaders who may be named the case's leading official (包案领导)."""
+    return eligible_leaders(case)

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from fengqiao.accounts.jurisdiction import Jurisdiction
-from fengqiao.accounts.models import Role
+from fengqiao.accounts.models import Role, User
 from fengqiao.cases.deadlines import schedule_deadlines
 from fengqiao.cases.handling.models import Assignment, AssignmentRole
 from fengqiao.cases.models import (
@@ -38,7 +38,7 @@ from fengqiao.core.text import system_text
 from fengqiao.notifications.models import NotificationKind
 from fengqiao.notifications.services import notify
 from fengqiao.orgs import geometry
-from fengqiao.orgs.models import Department, OrgUnit
+from fengqiao.orgs.models import PATH_SEGMENT_WIDTH, Department, OrgUnit
 from fengqiao.taxonomy.models import Category, Channel, RiskColour
 
 _TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
@@ -333,6 +333,17 @@ def assignments_for_decision(
     return created
 
 
+def eligible_leaders(case: Case) -> QuerySet[User]:
+    """Leaders whose units contain the place of the case: any of them may lead it personally."""
+    path = case.territory_path
+    enclosing = [path[:end] for end in range(PATH_SEGMENT_WIDTH, len(path) + 1, PATH_SEGMENT_WIDTH)]
+    return (
+        User.objects.filter(role=Role.LEADER, is_active=True, units__path__in=enclosing)
+        .distinct()
+        .order_by("display_name", "username")
+    )
+
+
 def notify_department(department: Department, *, case: Case, kind: str, message: str) -> None:
     members = department.members.filter(is_active=True)
     if case.restricted:
@@ -394,14 +405,11 @@ def case_update(*, actor: Any, case_id: int, expected_version: int, changes: Cas
         changed["category"] = case.category.code
     if "leader_id" in values:
         leader_id = values.pop("leader_id")
-        leader = (
-            Jurisdiction.of(actor).users().filter(pk=leader_id, role="leader").first()
-            if leader_id
-            else None
-        )
+        leader = eligible_leaders(case).filter(pk=leader_id).first() if leader_id else None
         if leader_id and leader is None:
             raise ValidationFailed(
-                "the leading official must be a leader in your jurisdiction", field="leader_id"
+                "the leading official must be a leader whose jurisdiction covers the case",
+                field="leader_id",
             )
         case.leader = leader
         changed["leader"] = leader.username if leader else None

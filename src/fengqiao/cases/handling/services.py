@@ -154,7 +154,7 @@ def _assignment_for_update(actor: Any, assignment_id: int) -> Assignment:
     return assignment
 
 
-def _may_work(actor: Any, assignment: Assignment) -> bool:
+def may_work_on_assignment(actor: Any, assignment: Assignment) -> bool:
     jurisdiction = Jurisdiction.of(actor)
     return (
         assignment.assignee_id == jurisdiction.user_id
@@ -185,7 +185,7 @@ def assignment_update(
 ) -> Assignment:
     """Accept, complete or return an assignment, add a progress note, or take it personally."""
     assignment = _assignment_for_update(actor, assignment_id)
-    if not _may_work(actor, assignment):
+    if not may_work_on_assignment(actor, assignment):
         raise PermissionDenied("this assignment belongs to another department")
     if assignment.version != expected_version:
         raise Conflict(
@@ -244,7 +244,7 @@ def mediation_session_record(
     *, actor: Any, case_id: int, held_at: datetime, place: str, participants: str, record: str
 ) -> MediationSession:
     case = case_get(actor=actor, case_id=case_id, for_update=True)
-    if role_of(actor) not in MEDIATING_ROLES or not _works_on(actor, case):
+    if role_of(actor) not in MEDIATING_ROLES or not works_on(actor, case):
         raise PermissionDenied("only handlers of this case record mediation sessions")
     _require_open(case)
     if held_at > timezone.now():
@@ -269,7 +269,7 @@ def mediation_session_record(
     return session
 
 
-def _works_on(actor: Any, case: Case) -> bool:
+def works_on(actor: Any, case: Case) -> bool:
     jurisdiction = Jurisdiction.of(actor)
     if on_lead_side(actor, case):
         return True
@@ -289,7 +289,7 @@ def agreement_record(
     *, actor: Any, case_id: int, terms: str, amount: Decimal, performance_deadline: date | None
 ) -> Agreement:
     case = case_get(actor=actor, case_id=case_id, for_update=True)
-    if role_of(actor) not in MEDIATING_ROLES or not _works_on(actor, case):
+    if role_of(actor) not in MEDIATING_ROLES or not works_on(actor, case):
         raise PermissionDenied("only handlers of this case record agreements")
     _require_open(case)
     if amount < 0:
@@ -326,7 +326,7 @@ def agreement_set_performance(
     if agreement is None:
         raise NotFound("agreement not found")
     case = case_get(actor=actor, case_id=agreement.case_id, for_update=True)
-    if not _works_on(actor, case) and role_of(actor) != Role.AUDITOR:
+    if not works_on(actor, case) and role_of(actor) != Role.AUDITOR:
         raise PermissionDenied("only handlers of this case or auditors record performance")
     agreement.status = AgreementStatus.PERFORMED if performed else AgreementStatus.REFUSED
     agreement.save(update_fields=["status", "updated_at"])
@@ -352,7 +352,7 @@ def confirmation_request(*, actor: Any, agreement_id: int, court_id: int) -> Jud
     if agreement is None:
         raise NotFound("agreement not found")
     case = case_get(actor=actor, case_id=agreement.case_id, for_update=True)
-    if not _works_on(actor, case):
+    if not works_on(actor, case):
         raise PermissionDenied("only handlers of this case request judicial confirmation")
     court = Department.objects.filter(
         pk=court_id, department_type=DepartmentType.COURT, is_active=True
@@ -436,7 +436,7 @@ def protective_order_record(
     issued_at: datetime | None = None,
 ) -> ProtectiveOrder:
     case = case_get(actor=actor, case_id=case_id, for_update=True)
-    if not _works_on(actor, case):
+    if not works_on(actor, case):
         raise PermissionDenied("only handlers of this case record protective orders")
     court = Department.objects.filter(
         pk=court_id, department_type=DepartmentType.COURT, is_active=True

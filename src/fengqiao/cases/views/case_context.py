@@ -114,7 +114,7 @@ def page_context(
     edit_form = (
         CaseEditForm(
             case=case,
-            leaders=detail.leaders_for(actor) if caps.set_risk else [],
+            leaders=detail.leaders_for(case) if caps.set_risk else [],
             set_risk=caps.set_risk,
         )
         if caps.edit

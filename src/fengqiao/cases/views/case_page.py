@@ -88,7 +88,7 @@ def case_transition_view(request: HttpRequest, actor: Any, case: Case, action: s
 @case_endpoint("POST")
 def case_edit(request: HttpRequest, actor: Any, case: Case) -> HttpResponse:
     set_risk = detail.capabilities(actor, case).set_risk
-    leaders = detail.leaders_for(actor) if set_risk else []
+    leaders = detail.leaders_for(case) if set_risk else []
     form = CaseEditForm(request.POST, case=case, leaders=leaders, set_risk=set_risk)
 
     def perform(data: dict[str, Any]) -> object:
