@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fengqiao.accounts.jurisdiction import Jurisdiction
+from fengqiao.accounts.models import Role
+from fengqiao.cases.permissions import REGISTER_ROLES
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,33 @@ class NavLink:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("home", _("Home"), "home", active_prefixes=("home",)),
+    NavItem(
+        "intake",
+        _("Intake"),
+        "cases:intake",
+        roles=REGISTER_ROLES,
+        active_prefixes=("cases:intake",),
+    ),
+    NavItem(
+        "queue",
+        _("My queue"),
+        "cases:queue_mine",
+        roles=frozenset({Role.MEDIATOR, Role.LIAISON, Role.CLERK, Role.GRID_WORKER}),
+        active_prefixes=("cases:queue_mine",),
+    ),
+    NavItem(
+        "unit_queue",
+        _("Unit queue"),
+        "cases:queue_unit",
+        roles=frozenset({Role.CLERK, Role.MEDIATOR, Role.LEADER, Role.ADMIN}),
+        active_prefixes=("cases:queue_unit",),
+    ),
+    NavItem(
+        "cases",
+        _("Cases"),
+        "cases:list",
+        active_prefixes=("cases:list", "cases:detail", "cases:export"),
+    ),
     NavItem(
         "org", pgettext_lazy("org browser", "Organisation"), "orgs:tree", active_prefixes=("orgs:",)
     ),
