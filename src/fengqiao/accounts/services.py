@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from fengqiao.accounts.models import Role, User
 from fengqiao.core.errors import Conflict, ValidationFailed
@@ -29,10 +30,14 @@ def user_create(
 ) -> User:
     if role not in Role.values:
         raise ValidationFailed(
-            f"unknown role {role!r}; one of {', '.join(Role.values)}", field="role"
+            gettext("unknown role %(role)s; one of %(roles)s")
+            % {"role": role, "roles": ", ".join(Role.values)},
+            field="role",
         )
     if User.objects.filter(username__iexact=username).exists():
-        raise Conflict(f"user {username} already exists", field="username")
+        raise Conflict(
+            gettext("user %(username)s already exists") % {"username": username}, field="username"
+        )
     user = User(
         username=username,
         role=role,
@@ -51,6 +56,8 @@ def user_create(
     user.save()
     unit_list = list(units)
     if not unit_list and not is_superuser:
-        raise ValidationFailed("a user needs at least one organisation unit", field="units")
+        raise ValidationFailed(
+            gettext("a user needs at least one organisation unit"), field="units"
+        )
     user.units.set(unit_list)
     return user

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from fengqiao.cases.models import Case
 from fengqiao.cases.selectors import case_queryset, parties_matching
@@ -84,21 +85,30 @@ def find_duplicates(
         kinds = party_hits.get(case.pk, set())
         if "id" in kinds:
             score += 0.6
-            reasons.append("same party ID number")
+            reasons.append(gettext("same party ID number"))
         if "phone" in kinds:
             score += 0.5
-            reasons.append("same party phone")
+            reasons.append(gettext("same party phone"))
         if (
             case.territory_id == territory_id
             and case.category_id == category_id
             and case.created_at >= since
         ):
             score += 0.3
-            reasons.append(f"same grid and category within {days} days")
+            reasons.append(
+                ngettext(
+                    "same grid and category within %(days)d day",
+                    "same grid and category within %(days)d days",
+                    days,
+                )
+                % {"days": days}
+            )
         similarity = text_similarity(text, f"{case.title} {case.description}")
         if similarity >= 0.2:
             score += similarity
-            reasons.append(f"similar wording ({similarity:.0%})")
+            reasons.append(
+                gettext("similar wording (%(percent)s)") % {"percent": f"{similarity:.0%}"}
+            )
         if score >= 0.3:
             results.append(DuplicateCandidate(case, round(score, 2), reasons))
     results.sort(key=lambda c: (-c.score, -c.case.pk))

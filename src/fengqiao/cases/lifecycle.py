@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from fengqiao.accounts.jurisdiction import Jurisdiction
 from fengqiao.accounts.models import Role
@@ -89,15 +89,23 @@ def case_transition(
     with transaction.atomic():
         case = case_get(actor=actor, case_id=case_id, for_update=True)
         if action not in Action.values:
-            raise ValidationFailed(f"unknown action {action!r}", field="action")
+            raise ValidationFailed(
+                gettext("unknown action %(action)s") % {"action": action}, field="action"
+            )
         if not role_allows(actor, action):
-            raise PermissionDenied(f"your role cannot {action} cases")
+            raise PermissionDenied(
+                gettext("your role may not do “%(action)s” on cases")
+                % {"action": Action(action).label}
+            )
         if not (on_lead_side(actor, case) or (action == Action.REOPEN and _reopener(actor, case))):
-            raise PermissionDenied("only the lead unit or department can change this case's status")
+            raise PermissionDenied(
+                gettext("only the lead unit or department can change this case's status")
+            )
         target = target_status(action, case.status)
         if target is None:
             raise Conflict(
-                f"cannot {action} a case that is {case.get_status_display()}",
+                gettext("“%(action)s” is not possible on a case that is %(status)s")
+                % {"action": Action(action).label, "status": case.get_status_display()},
                 field="action",
                 status=case.status,
             )
@@ -105,7 +113,10 @@ def case_transition(
             action in {Action.ESCALATE, Action.REFER, Action.WITHDRAW, Action.MERGE, Action.REOPEN}
             and not reason.strip()
         ):
-            raise ValidationFailed(f"say why you {action} the case", field="reason")
+            raise ValidationFailed(
+                gettext("give a reason for “%(action)s”") % {"action": Action(action).label},
+                field="reason",
+            )
         bump_version(case, expected_version)
         source = case.status
         _apply(actor, case, action, target, reason, referral_kind, referral_body, merge_into_id)
@@ -153,7 +164,8 @@ def _apply(
     elif action == Action.REFER:
         if referral_kind not in ReferralKind.values:
             raise ValidationFailed(
-                f"referral kind must be one of {', '.join(ReferralKind.values)}",
+                gettext("referral kind must be one of %(kinds)s")
+                % {"kinds": ", ".join(ReferralKind.values)},
                 field="referral_kind",
             )
         Referral.objects.create(
@@ -182,12 +194,16 @@ def _apply(
 
 def _merge_target(actor: Any, case: Case, merge_into_id: int | None) -> Case:
     if merge_into_id is None:
-        raise ValidationFailed("name the case to merge into", field="merge_into_id")
+        raise ValidationFailed(gettext("name the case to merge into"), field="merge_into_id")
     if merge_into_id == case.pk:
-        raise ValidationFailed("a case cannot be merged into itself", field="merge_into_id")
+        raise ValidationFailed(
+            gettext("a case cannot be merged into itself"), field="merge_into_id"
+        )
     target = case_get(actor=actor, case_id=merge_into_id, for_update=True)
     if target.status in {CaseStatus.MERGED, CaseStatus.WITHDRAWN}:
-        raise Conflict("cannot merge into a merged or withdrawn case", field="merge_into_id")
+        raise Conflict(
+            gettext("cannot merge into a merged or withdrawn case"), field="merge_into_id"
+        )
     return target
 
 
@@ -195,14 +211,16 @@ def _escalate(actor: Any, case: Case, reason: str) -> None:
     """Move the lead one level up; the upper unit must accept within the category's time."""
     old_unit = case.lead_unit
     if old_unit.parent_id is None:
-        raise Conflict("the case is already led at the top level", field="action")
+        raise Conflict(gettext("the case is already led at the top level"), field="action")
     new_unit = OrgUnit.objects.get(pk=old_unit.parent_id)
     chain = lineage(new_unit)
     department_type = case.category.responsible.get(LEVEL_KEY[new_unit.level], "")
     department = nearest_department(chain, department_type)
     now = timezone.now()
     case.assignments.filter(role=AssignmentRole.LEAD, status__in=ACTIVE_ASSIGNMENT).update(
-        status=AssignmentStatus.RETURNED, completed_at=now, notes=f"escalated: {reason}"
+        status=AssignmentStatus.RETURNED,
+        completed_at=now,
+        notes=system_text(gettext_noop("escalated: %(reason)s"), reason=reason),
     )
     case.lead_unit, case.lead_unit_path, case.lead_department = new_unit, new_unit.path, department
     case.escalation_count += 1
@@ -218,7 +236,7 @@ def _escalate(actor: Any, case: Case, reason: str) -> None:
             department=department,
             role=AssignmentRole.LEAD,
             deadline=case.resolve_deadline,
-            task=f"escalated: {reason}",
+            task=system_text(gettext_noop("escalated: %(reason)s"), reason=reason),
             created_by=actor if getattr(actor, "pk", None) else None,
         )
         notify_department(

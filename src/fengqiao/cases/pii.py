@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from django.utils.translation import gettext
+
 from fengqiao.core.errors import ValidationFailed
 
 _ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
@@ -26,20 +28,20 @@ def normalise_id_number(raw: str, *, today: date | None = None) -> str:
     value = raw.strip().upper()
     if not _ID_PATTERN.match(value):
         raise ValidationFailed(
-            "ID number must be 17 digits followed by a digit or X", field="id_number"
+            gettext("ID number must be 17 digits followed by a digit or X"), field="id_number"
         )
     if value[:2] not in _PROVINCE_PREFIXES:
-        raise ValidationFailed("ID number has an unknown province code", field="id_number")
+        raise ValidationFailed(gettext("ID number has an unknown province code"), field="id_number")
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError as exc:
         raise ValidationFailed(
-            "ID number contains an impossible birth date", field="id_number"
+            gettext("ID number contains an impossible birth date"), field="id_number"
         ) from exc
     if born.year < 1900 or born > (today or date.today()):  # noqa: DTZ011 (a calendar date, not an instant)
-        raise ValidationFailed("ID number's birth date is out of range", field="id_number")
+        raise ValidationFailed(gettext("ID number's birth date is out of range"), field="id_number")
     if id_check_digit(value[:17]) != value[17]:
-        raise ValidationFailed("ID number's check digit is wrong", field="id_number")
+        raise ValidationFailed(gettext("ID number's check digit is wrong"), field="id_number")
     return value
 
 
@@ -54,7 +56,9 @@ def normalise_phone(raw: str) -> str:
     if _MOBILE.match(value) or _LANDLINE.match(value):
         return value
     raise ValidationFailed(
-        "phone must be an 11-digit mobile number (1XXXXXXXXXX) or a landline with area code",
+        gettext(
+            "phone must be an 11-digit mobile number (1XXXXXXXXXX) or a landline with area code"
+        ),
         field="phone",
     )
 

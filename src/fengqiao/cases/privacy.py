@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from fengqiao.cases.models import Case, Party, PersonalDataAccess
 from fengqiao.cases.permissions import may_unmask
 from fengqiao.cases.pii import mask_address, mask_id_number, mask_phone
@@ -56,7 +58,7 @@ def reveal_allowed(actor: Any, requested: bool) -> bool:
     if not requested:
         return False
     if not may_unmask(actor):
-        raise PermissionDenied("your role may not see unmasked personal data")
+        raise PermissionDenied(gettext("your role may not see unmasked personal data"))
     return True
 
 

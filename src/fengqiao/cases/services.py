@@ -80,7 +80,7 @@ def bump_version(case: Case, expected_version: int | None) -> None:
         queryset = queryset.filter(version=expected_version)
     if queryset.update(version=F("version") + 1, updated_at=timezone.now()) != 1:
         raise Conflict(
-            "the case was changed by someone else; reload it and try again",
+            gettext("the case was changed by someone else; reload it and try again"),
             field="version",
             current_version=Case.objects.filter(pk=case.pk)
             .values_list("version", flat=True)
@@ -92,14 +92,19 @@ def bump_version(case: Case, expected_version: int | None) -> None:
 def _category(code: str) -> Category:
     category = Category.objects.select_related("parent").filter(code=code, is_active=True).first()
     if category is None:
-        raise ValidationFailed(f"unknown or inactive category {code!r}", field="category")
+        raise ValidationFailed(
+            gettext("unknown or inactive category %(code)s") % {"code": code}, field="category"
+        )
     return category
 
 
 def _channel(code: str) -> Channel:
     channel = Channel.objects.filter(code=code, is_active=True).first()
     if channel is None:
-        raise ValidationFailed(f"unknown or inactive channel {code!r}", field="report.channel")
+        raise ValidationFailed(
+            gettext("unknown or inactive channel %(code)s") % {"code": code},
+            field="report.channel",
+        )
     return channel
 
 
@@ -109,19 +114,23 @@ def _territory(actor: Any, data: CaseIn) -> OrgUnit:
         grid = geometry.resolve_grid(data.lng, data.lat)
         if grid is not None:
             if not jurisdiction.covers_path(grid.path):
-                raise ValidationFailed("the location lies outside your jurisdiction", field="lat")
+                raise ValidationFailed(
+                    gettext("the location lies outside your jurisdiction"), field="lat"
+                )
             return grid
         if data.unit_id is None:
             raise ValidationFailed(
-                "the location lies on no grid; choose the unit instead", field="lat"
+                gettext("the location lies on no grid; choose the unit instead"), field="lat"
             )
     elif (data.lat is None) != (data.lng is None):
-        raise ValidationFailed("give both latitude and longitude, or neither", field="lat")
+        raise ValidationFailed(gettext("give both latitude and longitude, or neither"), field="lat")
     if data.unit_id is None:
-        raise ValidationFailed("give a location (lat/lng) or a unit", field="unit_id")
+        raise ValidationFailed(gettext("give a location (lat/lng) or a unit"), field="unit_id")
     unit = jurisdiction.units().filter(pk=data.unit_id, is_active=True).first()
     if unit is None:
-        raise ValidationFailed("unknown unit, or outside your jurisdiction", field="unit_id")
+        raise ValidationFailed(
+            gettext("unknown unit, or outside your jurisdiction"), field="unit_id"
+        )
     return unit
 
 
@@ -179,7 +188,7 @@ def case_register(*, actor: Any, data: CaseIn, idempotency_key: str = "") -> Reg
     already known by (channel, external id), returns the case the first attempt created, unchanged.
     """
     if not may_register(actor):
-        raise PermissionDenied("your role cannot register cases")
+        raise PermissionDenied(gettext("your role cannot register cases"))
     request_hash = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
     channel = _channel(data.report.channel)
     earlier = _earlier_registration(actor, channel, data, idempotency_key, request_hash)
@@ -220,7 +229,8 @@ def _earlier_registration(
         if record is not None:
             if record.request_hash != request_hash:
                 raise Conflict(
-                    "this Idempotency-Key was used for a different request", field="Idempotency-Key"
+                    gettext("this Idempotency-Key was used for a different request"),
+                    field="Idempotency-Key",
                 )
             if record.case is not None:
                 return Registration(record.case, created=False)
@@ -238,7 +248,7 @@ def _register(actor: Any, data: CaseIn, channel: Channel) -> Case:
         # The other jurisdiction need not be ours: that is what cross-region means.
         partners = list(OrgUnit.objects.filter(pk__in=data.partner_unit_ids, is_active=True))
         if len(partners) != len(set(data.partner_unit_ids)):
-            raise ValidationFailed("unknown partner unit", field="partner_unit_ids")
+            raise ValidationFailed(gettext("unknown partner unit"), field="partner_unit_ids")
     now = timezone.now()
     tracking = _tracking_code()
     case = Case.objects.create(
@@ -364,13 +374,15 @@ def case_link_report(*, actor: Any, case_id: int, data: ReportIn) -> tuple[Repor
     """Attach another arrival of the same dispute; an already-known external id is a no-op."""
     case = case_get(actor=actor, case_id=case_id, for_update=True)
     if not may_register(actor):
-        raise PermissionDenied("your role cannot link reports")
+        raise PermissionDenied(gettext("your role cannot link reports"))
     channel = _channel(data.channel)
     existing = _existing_report(channel, data.external_id)
     if existing is not None:
         if existing.case_id != case.pk:
             raise Conflict(
-                f"that report already belongs to case {existing.case.number}", field="external_id"
+                gettext("that report already belongs to case %(number)s")
+                % {"number": existing.case.number},
+                field="external_id",
             )
         return existing, False
     report = _report_create(case=case, channel=channel, data=data, actor=actor)
@@ -392,12 +404,14 @@ def case_update(*, actor: Any, case_id: int, expected_version: int, changes: Cas
     case = case_get(actor=actor, case_id=case_id, for_update=True)
     role = role_of(actor)
     if role not in EDIT_ROLES:
-        raise PermissionDenied("your role cannot edit cases")
+        raise PermissionDenied(gettext("your role cannot edit cases"))
     values = changes.model_dump(exclude_unset=True)
     if not values:
-        raise ValidationFailed("nothing to change")
+        raise ValidationFailed(gettext("nothing to change"))
     if ({"risk_colour", "risk_reason", "leader_id"} & values.keys()) and role not in RISK_ROLES:
-        raise PermissionDenied("your role cannot set the risk colour or the leading official")
+        raise PermissionDenied(
+            gettext("your role cannot set the risk colour or the leading official")
+        )
     bump_version(case, expected_version)
     changed: dict[str, Any] = {}
     if "category" in values:
@@ -408,7 +422,7 @@ def case_update(*, actor: Any, case_id: int, expected_version: int, changes: Cas
         leader = eligible_leaders(case).filter(pk=leader_id).first() if leader_id else None
         if leader_id and leader is None:
             raise ValidationFailed(
-                "the leading official must be a leader whose jurisdiction covers the case",
+                gettext("the leading official must be a leader whose jurisdiction covers the case"),
                 field="leader_id",
             )
         case.leader = leader
@@ -446,7 +460,7 @@ def case_update(*, actor: Any, case_id: int, expected_version: int, changes: Cas
 def party_add(*, actor: Any, case_id: int, data: PartyIn) -> Party:
     case = case_get(actor=actor, case_id=case_id, for_update=True)
     if role_of(actor) not in EDIT_ROLES:
-        raise PermissionDenied("your role cannot add parties")
+        raise PermissionDenied(gettext("your role cannot add parties"))
     party = Party.objects.create(case=case, **data.model_dump())
     event_write(
         case=case,
@@ -464,11 +478,11 @@ def case_by_tracking(*, tracking_code: str, phone_last4: str) -> Case:
     """The citizen's view: a tracking code plus the last four digits of a phone on the case."""
     case = Case.objects.filter(tracking_code=tracking_code.strip().upper()).first()
     if case is None or len(phone_last4) != 4 or not phone_last4.isdigit():
-        raise NotFound("no case matches that tracking code and phone")
+        raise NotFound(gettext("no case matches that tracking code and phone"))
     phones = [
         *case.parties.values_list("phone", flat=True),
         *case.reports.values_list("reporter_phone", flat=True),
     ]
     if not any(phone.endswith(phone_last4) for phone in phones if phone):
-        raise NotFound("no case matches that tracking code and phone")
+        raise NotFound(gettext("no case matches that tracking code and phone"))
     return case

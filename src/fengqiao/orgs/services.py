@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F, Max, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fengqiao.core.errors import Conflict, ValidationFailed
 from fengqiao.orgs.geometry import InvalidGeometry, centroid_of
@@ -30,17 +31,22 @@ def _next_child_path(parent: OrgUnit | None) -> str:
     last = siblings.aggregate(last=Max("path"))["last"]
     serial = int(last[-PATH_SEGMENT_WIDTH:]) + 1 if last else 1
     if serial > PATH_SEGMENT_MAX:
-        raise Conflict(f"{parent or 'the root'} already has the maximum number of children")
+        raise Conflict(
+            gettext("%(unit)s already has the maximum number of children") % {"unit": parent}
+            if parent
+            else gettext("the root already has the maximum number of children")
+        )
     return child_path(parent.path if parent else "", serial)
 
 
 def _check_level(level: int, parent: OrgUnit | None) -> None:
     if parent is None:
         if level != Level.CITY:
-            raise ValidationFailed("only a city can be a root unit", field="parent")
+            raise ValidationFailed(gettext("only a city can be a root unit"), field="parent")
     elif level != parent.level + 1:
         raise ValidationFailed(
-            f"a {Level(level).label} cannot sit under a {Level(parent.level).label}",
+            gettext("a %(level)s cannot sit under a %(parent)s")
+            % {"level": Level(level).label, "parent": Level(parent.level).label},
             field="level",
         )
 
@@ -69,7 +75,7 @@ def org_unit_create(
 ) -> OrgUnit:
     _check_level(level, parent)
     if OrgUnit.objects.filter(code=code).exists():
-        raise Conflict(f"unit code {code} is already used", field="code")
+        raise Conflict(gettext("unit code %(code)s is already used") % {"code": code}, field="code")
     if parent is not None:
         # Serialise sibling creation so two writers cannot pick the same path serial.
         OrgUnit.objects.select_for_update().filter(pk=parent.pk).first()
@@ -94,7 +100,9 @@ def org_unit_set_boundary(*, unit: OrgUnit, boundary: dict[str, Any] | None) -> 
 def org_unit_move(*, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     """Re-parent a unit; its whole subtree's paths are rewritten in one UPDATE."""
     if new_parent.path.startswith(unit.path):
-        raise ValidationFailed("a unit cannot move under itself or its descendants", field="parent")
+        raise ValidationFailed(
+            gettext("a unit cannot move under itself or its descendants"), field="parent"
+        )
     _check_level(unit.level, new_parent)
     OrgUnit.objects.select_for_update().filter(pk=new_parent.pk).first()
     old_path = unit.path

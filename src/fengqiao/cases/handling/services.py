@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from fengqiao.accounts.jurisdiction import Jurisdiction
 from fengqiao.accounts.models import Role
@@ -41,12 +41,15 @@ MEDIATING_ROLES = frozenset({Role.MEDIATOR, Role.CLERK, Role.LIAISON, Role.LEADE
 
 def _require_lead_side(actor: Any, case: Case) -> None:
     if role_of(actor) not in EDIT_ROLES or not on_lead_side(actor, case):
-        raise PermissionDenied("only the lead unit or department can do this")
+        raise PermissionDenied(gettext("only the lead unit or department can do this"))
 
 
 def _require_open(case: Case) -> None:
     if case.status not in OPEN_STATUSES:
-        raise Conflict(f"the case is {case.get_status_display()}", field="status")
+        raise Conflict(
+            gettext("the case is %(status)s") % {"status": case.get_status_display()},
+            field="status",
+        )
 
 
 def _department_in_reach(actor: Any, department_id: int) -> Department:
@@ -58,7 +61,7 @@ def _department_in_reach(actor: Any, department_id: int) -> Department:
     # Joint handling reaches across the lead unit's lineage (a township case may need the
     # district court), so any active department is allowed; hidden ones look missing.
     if department is None:
-        raise ValidationFailed("unknown department", field="department_id")
+        raise ValidationFailed(gettext("unknown department"), field="department_id")
     return department
 
 
@@ -84,12 +87,13 @@ def assignment_add(
             status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.DONE],
         ).exists()
     ):
-        raise Conflict("the case already has a lead assignment", field="role")
+        raise Conflict(gettext("the case already has a lead assignment"), field="role")
     if case.assignments.filter(
         department=department, status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED]
     ).exists():
         raise Conflict(
-            f"{department.name} already holds an open assignment on this case",
+            gettext("%(department)s already holds an open assignment on this case")
+            % {"department": department.name},
             field="department_id",
         )
     assignee = None
@@ -97,11 +101,12 @@ def assignment_add(
         assignee = department.members.filter(pk=assignee_id, is_active=True).first()
         if assignee is None:
             raise ValidationFailed(
-                "the assignee must be an active member of the department", field="assignee_id"
+                gettext("the assignee must be an active member of the department"),
+                field="assignee_id",
             )
     deadline = deadline or case.resolve_deadline
     if deadline <= timezone.now():
-        raise ValidationFailed("the deadline must be in the future", field="deadline")
+        raise ValidationFailed(gettext("the deadline must be in the future"), field="deadline")
     assignment = Assignment.objects.create(
         case=case,
         department=department,
@@ -149,7 +154,7 @@ def _assignment_for_update(actor: Any, assignment_id: int) -> Assignment:
         .first()
     )
     if assignment is None:
-        raise NotFound("assignment not found")
+        raise NotFound(gettext("assignment not found"))
     case_get(actor=actor, case_id=assignment.case_id)  # 404 when the case is out of sight
     return assignment
 
@@ -171,6 +176,17 @@ STATUS_MOVES = {
     "complete": ({AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED}, AssignmentStatus.DONE),
     "return": ({AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED}, AssignmentStatus.RETURNED),
 }
+# How each move reads on the timeline.
+MOVE_TEXT = {
+    "accept": gettext_noop("accepted"),
+    "complete": gettext_noop("completed"),
+    "return": gettext_noop("returned"),
+}
+MOVE_REFUSED = {
+    "accept": gettext_noop("cannot accept an assignment that is %(status)s"),
+    "complete": gettext_noop("cannot complete an assignment that is %(status)s"),
+    "return": gettext_noop("cannot return an assignment that is %(status)s"),
+}
 
 
 @transaction.atomic
@@ -186,41 +202,45 @@ def assignment_update(
     """Accept, complete or return an assignment, add a progress note, or take it personally."""
     assignment = _assignment_for_update(actor, assignment_id)
     if not may_work_on_assignment(actor, assignment):
-        raise PermissionDenied("this assignment belongs to another department")
+        raise PermissionDenied(gettext("this assignment belongs to another department"))
     if assignment.version != expected_version:
         raise Conflict(
-            "the assignment was changed by someone else; reload it",
+            gettext("the assignment was changed by someone else; reload it"),
             field="version",
             current_version=assignment.version,
         )
     if move is None and not note.strip() and assignee_id is None:
-        raise ValidationFailed("nothing to change")
+        raise ValidationFailed(gettext("nothing to change"))
     parts: list[str] = []
     if move is not None:
         if move not in STATUS_MOVES:
-            raise ValidationFailed(f"move must be one of {', '.join(STATUS_MOVES)}", field="move")
+            raise ValidationFailed(
+                gettext("move must be one of %(moves)s") % {"moves": ", ".join(STATUS_MOVES)},
+                field="move",
+            )
         sources, target = STATUS_MOVES[move]
         if assignment.status not in sources:
             raise Conflict(
-                f"cannot {move} an assignment that is {assignment.get_status_display()}",
+                gettext(MOVE_REFUSED[move]) % {"status": assignment.get_status_display()},
                 field="move",
             )
         if move == "return" and not note.strip():
-            raise ValidationFailed("say why the assignment is returned", field="note")
+            raise ValidationFailed(gettext("say why the assignment is returned"), field="note")
         assignment.status = target
         if target in {AssignmentStatus.DONE, AssignmentStatus.RETURNED}:
             assignment.completed_at = timezone.now()
-        parts.append(f"{move}")
+        parts.append(system_text(MOVE_TEXT[move]))
     if assignee_id is not None:
         assignee = assignment.department.members.filter(pk=assignee_id, is_active=True).first()
         if assignee is None:
             raise ValidationFailed(
-                "the assignee must be an active member of the department", field="assignee_id"
+                gettext("the assignee must be an active member of the department"),
+                field="assignee_id",
             )
         assignment.assignee = assignee
         if assignment.case.restricted:
             assignment.case.handlers.add(assignee)
-        parts.append(f"taken by {assignee}")
+        parts.append(system_text(gettext_noop("taken by %(user)s"), user=assignee))
     if note.strip():
         stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
         assignment.notes = f"{assignment.notes}\n[{stamp} {actor}] {note.strip()}".strip()
@@ -233,7 +253,11 @@ def assignment_update(
         actor=actor,
         kind=EventKind.ASSIGNMENT,
         action=move or "note",
-        message=f"{assignment.department.name}: " + "; ".join(parts),
+        message=system_text(
+            gettext_noop("%(department)s: %(changes)s"),
+            department=assignment.department.name,
+            changes="; ".join(parts),
+        ),
         assignment_id=assignment.pk,
     )
     return assignment
@@ -245,10 +269,10 @@ def mediation_session_record(
 ) -> MediationSession:
     case = case_get(actor=actor, case_id=case_id, for_update=True)
     if role_of(actor) not in MEDIATING_ROLES or not works_on(actor, case):
-        raise PermissionDenied("only handlers of this case record mediation sessions")
+        raise PermissionDenied(gettext("only handlers of this case record mediation sessions"))
     _require_open(case)
     if held_at > timezone.now():
-        raise ValidationFailed("a session is recorded after it is held", field="held_at")
+        raise ValidationFailed(gettext("a session is recorded after it is held"), field="held_at")
     session = MediationSession.objects.create(
         case=case,
         held_at=held_at,
@@ -290,10 +314,10 @@ def agreement_record(
 ) -> Agreement:
     case = case_get(actor=actor, case_id=case_id, for_update=True)
     if role_of(actor) not in MEDIATING_ROLES or not works_on(actor, case):
-        raise PermissionDenied("only handlers of this case record agreements")
+        raise PermissionDenied(gettext("only handlers of this case record agreements"))
     _require_open(case)
     if amount < 0:
-        raise ValidationFailed("the amount cannot be negative", field="amount")
+        raise ValidationFailed(gettext("the amount cannot be negative"), field="amount")
     agreement = Agreement.objects.create(
         case=case,
         terms=terms,
@@ -324,10 +348,10 @@ def agreement_set_performance(
         Agreement.objects.select_for_update().select_related("case").filter(pk=agreement_id).first()
     )
     if agreement is None:
-        raise NotFound("agreement not found")
+        raise NotFound(gettext("agreement not found"))
     case = case_get(actor=actor, case_id=agreement.case_id, for_update=True)
     if not works_on(actor, case) and role_of(actor) != Role.AUDITOR:
-        raise PermissionDenied("only handlers of this case or auditors record performance")
+        raise PermissionDenied(gettext("only handlers of this case or auditors record performance"))
     agreement.status = AgreementStatus.PERFORMED if performed else AgreementStatus.REFUSED
     agreement.save(update_fields=["status", "updated_at"])
     event_write(
@@ -339,7 +363,7 @@ def agreement_set_performance(
             gettext_noop("agreement %(status)s: %(note)s"),
             status=AgreementStatus(agreement.status).label,
             note=note,
-        ).rstrip(": "),
+        ).rstrip(": ："),
         agreement_id=agreement.pk,
     )
     bump_version(case, None)
@@ -350,17 +374,17 @@ def agreement_set_performance(
 def confirmation_request(*, actor: Any, agreement_id: int, court_id: int) -> JudicialConfirmation:
     agreement = Agreement.objects.select_related("case").filter(pk=agreement_id).first()
     if agreement is None:
-        raise NotFound("agreement not found")
+        raise NotFound(gettext("agreement not found"))
     case = case_get(actor=actor, case_id=agreement.case_id, for_update=True)
     if not works_on(actor, case):
-        raise PermissionDenied("only handlers of this case request judicial confirmation")
+        raise PermissionDenied(gettext("only handlers of this case request judicial confirmation"))
     court = Department.objects.filter(
         pk=court_id, department_type=DepartmentType.COURT, is_active=True
     ).first()
     if court is None:
-        raise ValidationFailed("choose a court", field="court_id")
+        raise ValidationFailed(gettext("choose a court"), field="court_id")
     if agreement.confirmations.filter(status=ConfirmationStatus.REQUESTED).exists():
-        raise Conflict("a confirmation request is already pending", field="agreement_id")
+        raise Conflict(gettext("a confirmation request is already pending"), field="agreement_id")
     confirmation = JudicialConfirmation.objects.create(agreement=agreement, court=court)
     event_write(
         case=case,
@@ -396,15 +420,15 @@ def confirmation_decide(
         .first()
     )
     if confirmation is None:
-        raise NotFound("confirmation request not found")
+        raise NotFound(gettext("confirmation request not found"))
     case = case_get(actor=actor, case_id=confirmation.agreement.case_id, for_update=True)
     if (
         Jurisdiction.of(actor).department_id != confirmation.court_id
         and role_of(actor) != Role.ADMIN
     ):
-        raise PermissionDenied("only the court asked can decide")
+        raise PermissionDenied(gettext("only the court asked can decide"))
     if confirmation.status != ConfirmationStatus.REQUESTED:
-        raise Conflict("this request was already decided", field="status")
+        raise Conflict(gettext("this request was already decided"), field="status")
     confirmation.status = ConfirmationStatus.CONFIRMED if confirmed else ConfirmationStatus.REJECTED
     confirmation.decided_at = timezone.now()
     confirmation.note = note
@@ -419,7 +443,7 @@ def confirmation_decide(
             gettext_noop("court decision: %(status)s: %(note)s"),
             status=ConfirmationStatus(confirmation.status).label,
             note=note,
-        ).rstrip(": "),
+        ).rstrip(": ："),
     )
     bump_version(case, None)
     return confirmation
@@ -437,14 +461,14 @@ def protective_order_record(
 ) -> ProtectiveOrder:
     case = case_get(actor=actor, case_id=case_id, for_update=True)
     if not works_on(actor, case):
-        raise PermissionDenied("only handlers of this case record protective orders")
+        raise PermissionDenied(gettext("only handlers of this case record protective orders"))
     court = Department.objects.filter(
         pk=court_id, department_type=DepartmentType.COURT, is_active=True
     ).first()
     if court is None:
-        raise ValidationFailed("choose the issuing court", field="court_id")
+        raise ValidationFailed(gettext("choose the issuing court"), field="court_id")
     if valid_until <= timezone.localdate():
-        raise ValidationFailed("the order must be valid beyond today", field="valid_until")
+        raise ValidationFailed(gettext("the order must be valid beyond today"), field="valid_until")
     order = ProtectiveOrder.objects.create(
         case=case,
         court=court,

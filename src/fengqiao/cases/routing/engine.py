@@ -1,7 +1,8 @@
 """Tiered routing (分级分类): the first matching rule decides who leads, who co-handles, and when.
 
 A decision is explained in words, so the clerk (and later the auditor) can see why a case went
-where it went.
+where it went. The explanation is stored on the case, so it is written in the deployment's
+language (``system_text``), whoever registers the case.
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_noop
 
 from fengqiao.cases.routing.models import LeadLevel, RoutingRule
-from fengqiao.orgs.models import Department, Level, OrgUnit
-from fengqiao.taxonomy.models import Category, Channel
+from fengqiao.core.text import system_text
+from fengqiao.orgs.models import Department, DepartmentType, Level, OrgUnit
+from fengqiao.taxonomy.models import Category, Channel, RiskColour
 
 LEVEL_OF: dict[str, int] = {
     LeadLevel.GRID: Level.GRID,
@@ -60,6 +65,52 @@ def _category_codes(category: Category) -> set[str]:
     return codes
 
 
+def _label(choices: type[RiskColour] | type[DepartmentType], code: str) -> str | Promise:
+    """The (lazy) label of a code, or the code itself when it is not one of the choices."""
+    return choices(code).label if code in choices.values else code
+
+
+def _labels(choices: type[RiskColour] | type[DepartmentType], codes: list[str]) -> str | Promise:
+    """Labels joined lazily, so ``system_text`` renders them in the deployment's language."""
+    # Translators: the separator between the items of a list, such as risk colours.
+    separator = system_text(gettext_noop(", "))
+    return format_lazy(separator.join("{}" for _ in codes), *(_label(choices, c) for c in codes))
+
+
+def rule_line(rule: RoutingRule | None, matched: list[str] | None) -> str:
+    """The first line of an explanation: which rule decided, and why."""
+    if rule is None:
+        return system_text(
+            gettext_noop(
+                "no routing rule matched: the grid front (community team) leads by default"
+            )
+        )
+    return system_text(
+        gettext_noop("rule “%(name)s” (priority %(priority)s) matched: %(conditions)s"),
+        name=rule.name,
+        priority=rule.priority,
+        # Translators: the separator between the conditions a routing rule matched.
+        conditions=system_text(gettext_noop("; ")).join(matched or [])
+        or system_text(gettext_noop("no conditions")),
+    )
+
+
+def lead_line(unit: OrgUnit) -> str:
+    return system_text(
+        gettext_noop("lead unit: %(unit)s (%(level)s)"),
+        unit=unit.name,
+        level=Level(unit.level).label,
+    )
+
+
+def deadline_line(accept_minutes: int, resolve_days: int) -> str:
+    return system_text(
+        gettext_noop("deadlines: accept within %(minutes)s min, resolve within %(days)s days"),
+        minutes=accept_minutes,
+        days=resolve_days,
+    )
+
+
 def rule_match(rule: RoutingRule, data: RoutingInput) -> list[str] | None:
     """The reasons a rule matches, one per condition it sets; None when any condition fails."""
     reasons: list[str] = []
@@ -67,27 +118,62 @@ def rule_match(rule: RoutingRule, data: RoutingInput) -> list[str] | None:
         hit = _category_codes(data.category) & set(rule.category_codes)
         if not hit:
             return None
-        reasons.append(f"category {data.category.code} {data.category.name_zh} is in {sorted(hit)}")
+        reasons.append(
+            system_text(
+                gettext_noop("category %(code)s %(name)s is in %(codes)s"),
+                code=data.category.code,
+                name=data.category.name_zh,
+                codes=", ".join(sorted(hit)),
+            )
+        )
     if rule.channel_codes:
         if data.channel.code not in rule.channel_codes:
             return None
-        reasons.append(f"channel {data.channel.code} is in {rule.channel_codes}")
+        reasons.append(
+            system_text(
+                gettext_noop("channel %(code)s is in %(codes)s"),
+                code=data.channel.code,
+                codes=", ".join(rule.channel_codes),
+            )
+        )
     if rule.risk_colours:
         if data.risk_colour not in rule.risk_colours:
             return None
-        reasons.append(f"risk colour {data.risk_colour} is in {rule.risk_colours}")
+        reasons.append(
+            system_text(
+                gettext_noop("risk colour %(colour)s is in %(colours)s"),
+                colour=_label(RiskColour, data.risk_colour),
+                colours=_labels(RiskColour, rule.risk_colours),
+            )
+        )
     if rule.min_people is not None:
         if data.people_involved < rule.min_people:
             return None
-        reasons.append(f"{data.people_involved} people involved ≥ {rule.min_people}")
+        reasons.append(
+            system_text(
+                gettext_noop("%(people)s people involved ≥ %(minimum)s"),
+                people=data.people_involved,
+                minimum=rule.min_people,
+            )
+        )
     if rule.min_amount is not None:
         if data.amount < rule.min_amount:
             return None
-        reasons.append(f"amount {data.amount} ≥ {rule.min_amount}")
+        reasons.append(
+            system_text(
+                gettext_noop("amount %(amount)s ≥ %(minimum)s"),
+                amount=data.amount,
+                minimum=rule.min_amount,
+            )
+        )
     if rule.cross_region is not None:
         if data.cross_region != rule.cross_region:
             return None
-        reasons.append("cross-region" if rule.cross_region else "not cross-region")
+        reasons.append(
+            system_text(gettext_noop("cross-region"))
+            if rule.cross_region
+            else system_text(gettext_noop("not cross-region"))
+        )
     return reasons
 
 
@@ -118,13 +204,10 @@ def route(data: RoutingInput) -> RoutingDecision:
         matched = rule_match(rule, data)
         if matched is not None:
             chosen = rule
-            reasons = [
-                f"rule “{rule.name}” (priority {rule.priority}) matched: "
-                + ("; ".join(matched) or "no conditions")
-            ]
+            reasons = [rule_line(rule, matched)]
             break
     if chosen is None:
-        reasons = ["no routing rule matched: the grid front (community team) leads by default"]
+        reasons = [rule_line(None, None)]
     lead_level = LEVEL_OF[chosen.lead_level] if chosen else Level.GRID
 
     chain = lineage(data.territory)
@@ -137,12 +220,24 @@ def route(data: RoutingInput) -> RoutingDecision:
         lead_key, ""
     )
     lead_department = nearest_department(lead_from, lead_type)
-    reasons.append(f"lead unit: {lead_unit.name} ({Level(lead_unit.level).label})")
+    reasons.append(lead_line(lead_unit))
     if lead_department is not None:
-        reasons.append(f"lead department: {lead_department.name} ({lead_type})")
+        reasons.append(
+            system_text(
+                gettext_noop("lead department: %(department)s (%(type)s)"),
+                department=lead_department.name,
+                type=_label(DepartmentType, lead_type),
+            )
+        )
     elif lead_type:
         reasons.append(
-            f"no {lead_type} department at or above {lead_unit.name}: the unit's centre leads"
+            system_text(
+                gettext_noop(
+                    "no %(type)s department at or above %(unit)s: the unit's centre leads"
+                ),
+                type=_label(DepartmentType, lead_type),
+                unit=lead_unit.name,
+            )
         )
 
     co_departments: list[Department] = []
@@ -154,13 +249,17 @@ def route(data: RoutingInput) -> RoutingDecision:
             and department != lead_department
         ):
             co_departments.append(department)
-            reasons.append(f"co-handler: {department.name} ({co_type})")
+            reasons.append(
+                system_text(
+                    gettext_noop("co-handler: %(department)s (%(type)s)"),
+                    department=department.name,
+                    type=_label(DepartmentType, co_type),
+                )
+            )
 
     accept_minutes = (chosen.accept_minutes if chosen else None) or data.category.acceptance_minutes
     resolve_days = (chosen.resolve_days if chosen else None) or data.category.resolution_days
-    reasons.append(
-        f"deadlines: accept within {accept_minutes} min, resolve within {resolve_days} days"
-    )
+    reasons.append(deadline_line(accept_minutes, resolve_days))
     return RoutingDecision(
         lead_unit=lead_unit,
         lead_department=lead_department,

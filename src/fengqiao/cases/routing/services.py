@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from django.utils.translation import gettext
 
 from fengqiao.cases.routing.models import LeadLevel, RoutingRule
 from fengqiao.core.errors import ValidationFailed
@@ -40,33 +41,45 @@ def rule_problems(rule: RoutingRule) -> dict[str, str]:
     for name in ("category_codes", "channel_codes", "risk_colours", "co_department_types"):
         value = getattr(rule, name)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            problems[name] = "must be a list of codes"
+            problems[name] = gettext("must be a list of codes")
     if "category_codes" not in problems and rule.category_codes:
         known = set(
             Category.objects.filter(code__in=rule.category_codes).values_list("code", flat=True)
         )
         if unknown := sorted(set(rule.category_codes) - known):
-            problems["category_codes"] = f"unknown category codes: {', '.join(unknown)}"
+            problems["category_codes"] = gettext("unknown category codes: %(codes)s") % {
+                "codes": ", ".join(unknown)
+            }
     if "channel_codes" not in problems and rule.channel_codes:
         known = set(
             Channel.objects.filter(code__in=rule.channel_codes).values_list("code", flat=True)
         )
         if unknown := sorted(set(rule.channel_codes) - known):
-            problems["channel_codes"] = f"unknown channel codes: {', '.join(unknown)}"
+            problems["channel_codes"] = gettext("unknown channel codes: %(codes)s") % {
+                "codes": ", ".join(unknown)
+            }
     if "risk_colours" not in problems and (
         bad := sorted(set(rule.risk_colours) - set(RiskColour.values))
     ):
-        problems["risk_colours"] = f"unknown risk colours: {', '.join(bad)}"
+        problems["risk_colours"] = gettext("unknown risk colours: %(codes)s") % {
+            "codes": ", ".join(bad)
+        }
     if rule.lead_level not in LeadLevel.values:
-        problems["lead_level"] = f"must be one of {', '.join(LeadLevel.values)}"
+        problems["lead_level"] = gettext("must be one of %(codes)s") % {
+            "codes": ", ".join(LeadLevel.values)
+        }
     if rule.lead_department_type and rule.lead_department_type not in DepartmentType.values:
-        problems["lead_department_type"] = f"unknown department type {rule.lead_department_type!r}"
+        problems["lead_department_type"] = gettext("unknown department type %(code)s") % {
+            "code": rule.lead_department_type
+        }
     if "co_department_types" not in problems and (
         bad := sorted(set(rule.co_department_types) - set(DepartmentType.values))
     ):
-        problems["co_department_types"] = f"unknown department types: {', '.join(bad)}"
+        problems["co_department_types"] = gettext("unknown department types: %(codes)s") % {
+            "codes": ", ".join(bad)
+        }
     if rule.lead_department_type and rule.lead_department_type in rule.co_department_types:
-        problems["co_department_types"] = "the lead department type cannot also co-handle"
+        problems["co_department_types"] = gettext("the lead department type cannot also co-handle")
     return problems
 
 
@@ -80,7 +93,10 @@ def rule_validate(rule: RoutingRule) -> None:
 def _rule_from(entry: dict[str, Any], index: int) -> RoutingRule:
     unknown = set(entry) - RULE_FIELDS
     if unknown:
-        raise ValidationFailed(f"rule {index}: unknown fields {sorted(unknown)}")
+        raise ValidationFailed(
+            gettext("rule %(index)s: unknown fields %(fields)s")
+            % {"index": index, "fields": ", ".join(sorted(unknown))}
+        )
     return RoutingRule(**entry)
 
 

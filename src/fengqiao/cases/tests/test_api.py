@@ -231,7 +231,10 @@ class TestQueuesAndRouting:
 
     def test_duplicates_find_the_same_phone(self, api, created):
         rows = post(
-            api("a1_clerk"), "/api/v1/intake/duplicates", case_payload(title="噪音又来了")
+            api("a1_clerk"),
+            "/api/v1/intake/duplicates",
+            case_payload(title="噪音又来了"),
+            HTTP_ACCEPT_LANGUAGE="en",
         ).json()
         assert rows[0]["case"]["id"] == created["id"]
         assert "same party phone" in rows[0]["reasons"]

@@ -246,8 +246,8 @@ class TestTransitions:
             url("transition", case, "accept"), {"t-accept-version": stale}
         )
         assert response.status_code == 409
-        assert "changed by someone else" in response.text
-        assert "Reload the case" in response.text
+        assert "已被他人修改" in response.text  # changed by someone else
+        assert "重新加载案件" in response.text  # Reload the case
         after = fresh(case)
         assert (after.status, after.version) == (before.status, before.version)
 
@@ -260,7 +260,7 @@ class TestTransitions:
             url("transition", case, "accept"), {"t-accept-version": stale}, **HTMX
         )
         assert response.status_code == 200
-        assert "changed by someone else" in response.text
+        assert "已被他人修改" in response.text  # changed by someone else
         assert fresh(case).status == CaseStatus.REGISTERED
 
     def test_escalating_without_a_reason_is_a_field_error(self, case, client_for):
@@ -297,7 +297,7 @@ class TestTransitions:
             },
         )
         assert response.status_code == 422
-        assert "No case with this number" in response.text
+        assert "没有该编号的案件" in response.text  # no case with this number
 
     def test_an_action_the_role_may_not_take_is_an_error_not_a_change(self, case, client_for):
         response = client_for("a_auditor").post(
@@ -331,7 +331,7 @@ class TestAssignments:
             move(assignment, "return"),
         )
         assert response.status_code == 422
-        assert "say why" in response.text
+        assert "请说明退回交办任务的理由" in response.text  # say why it is returned
         assignment.refresh_from_db()
         assert assignment.status == AssignmentStatus.PENDING
 
@@ -351,7 +351,7 @@ class TestAssignments:
             move(assignment, "accept", assignment.version + 1),
         )
         assert response.status_code == 409
-        assert "changed by someone else" in response.text
+        assert "已被他人修改" in response.text  # changed by someone else
 
     def test_an_assignment_of_another_case_is_404(self, world, case, client_for):
         other = case_register(actor=world.user("a1_clerk"), data=case_in(title="别的事")).case

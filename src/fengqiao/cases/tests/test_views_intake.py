@@ -118,7 +118,7 @@ class TestRegister:
         client.post(reverse("cases:intake"), intake_data())
         response = client.post(reverse("cases:intake"), intake_data(title="另一件事"))
         assert response.status_code == 422
-        assert "already submitted" in response.text
+        assert "该表单已用不同内容提交过" in response.text  # already submitted
         assert Case.objects.count() == 1
 
     def test_a_wrong_id_check_digit_is_shown_on_the_party_field(self, client_for):
@@ -126,7 +126,7 @@ class TestRegister:
         response = client_for("a1_clerk").post(reverse("cases:intake"), data)
         assert response.status_code == 422
         party = response.context["parties"].forms[0]
-        assert party.errors["id_number"] == ["ID number's check digit is wrong"]
+        assert party.errors["id_number"] == ["身份证号码校验位错误"]  # the check digit is wrong
         assert 'id="id_parties-0-id_number_error"' in response.text
         assert Case.objects.count() == 0
 
@@ -134,14 +134,14 @@ class TestRegister:
         data = intake_data(reporter_phone="12345")
         response = client_for("a1_clerk").post(reverse("cases:intake"), data)
         assert response.status_code == 422
-        assert "phone must be" in response.context["form"].errors["reporter_phone"][0]
+        assert "电话应为" in response.context["form"].errors["reporter_phone"][0]  # phone must be
         assert Case.objects.count() == 0
 
     def test_a_point_outside_the_jurisdiction_is_an_error_on_the_location(self, client_for):
         data = intake_data(**B1_POINT)
         response = client_for("a1_clerk").post(reverse("cases:intake"), data)
         assert response.status_code == 422
-        assert "outside your jurisdiction" in response.context["form"].errors["lat"][0]
+        assert "不在您的管辖范围内" in response.context["form"].errors["lat"][0]
         assert Case.objects.count() == 0
 
     def test_without_a_point_the_unit_is_required(self, client_for):
@@ -187,8 +187,8 @@ class TestLivePanels:
         )
         assert response.status_code == 200
         assert earlier.number in response.text
-        assert "same party phone" in response.text
-        assert "same party ID number" in response.text
+        assert "当事人电话相同" in response.text  # same party phone
+        assert "当事人身份证号码相同" in response.text  # same party ID number
         assert reverse("cases:intake_link", kwargs={"case_id": earlier.pk}) in response.text
 
     def test_duplicates_are_searched_in_the_jurisdiction_only(self, world, client_for):
@@ -215,7 +215,7 @@ class TestLivePanels:
         data = intake_data(category="M01.09")
         response = client_for("a1_clerk").post(reverse("cases:intake_routing"), data, **HTMX)
         assert response.context["routing"].restricted
-        assert "Restricted" in response.text
+        assert "限制查看" in response.text  # Restricted
 
     def test_routing_preview_waits_for_a_place(self, client_for):
         data = intake_data(lat="", lng="")
@@ -225,7 +225,7 @@ class TestLivePanels:
     def test_routing_preview_outside_the_jurisdiction_says_so(self, client_for):
         data = intake_data(**B1_POINT)
         response = client_for("a1_clerk").post(reverse("cases:intake_routing"), data, **HTMX)
-        assert "outside your jurisdiction" in response.context["routing_error"]
+        assert "不在您的管辖范围内" in response.context["routing_error"]
 
     def test_a_map_click_names_the_grid(self, client_for):
         response = client_for("a1_clerk").get(reverse("cases:intake_locate"), A1_POINT, **HTMX)

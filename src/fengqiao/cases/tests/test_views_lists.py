@@ -336,7 +336,7 @@ class TestQueues:
         assert "胜利路噪音纠纷" in html
         assert f'href="/cases/{a1_case.pk}/"' in html
         assert "role-lead" in html
-        assert "lead handling" in html
+        assert "牵头办理" in html  # the lead assignment's task
 
     def test_overdue_and_due_soon_assignments_are_highlighted(self, world, login, a1_case):
         second = register(world, title="快到期的纠纷")
