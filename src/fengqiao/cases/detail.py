@@ -221,7 +221,9 @@ def agreement_rows(actor: Any, case: Case, caps: Capabilities) -> list[Agreement
             AgreementRow(
                 agreement=agreement,
                 confirmations=confirmations,
-                may_request=caps.request_confirmation and not pending,
+                # A confirmed agreement needs no second request; a rejected one may be retried.
+                may_request=caps.request_confirmation
+                and not any(c.status != ConfirmationStatus.REJECTED for c in confirmations),
                 may_record_performance=caps.record_performance
                 and agreement.status == AgreementStatus.SIGNED,
                 decidable=decidable,

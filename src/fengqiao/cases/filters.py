@@ -216,8 +216,9 @@ def _category_choices() -> list[tuple[str, Any]]:
     for category in categories:
         minors.setdefault(category.parent_id, []).append(category)
     choices: list[tuple[str, Any]] = [("", _("Any category"))]
+    everything = _("all")
     for major in minors.get(None, []):
-        options = [(major.code, f"{major.code} {major.name} · {_('all')}")]
+        options = [(major.code, f"{major.code} {major.name} · {everything}")]
         options += [(m.code, f"{m.code} {m.name}") for m in minors.get(major.pk, [])]
         choices.append((f"{major.code} {major.name}", options))
     return choices

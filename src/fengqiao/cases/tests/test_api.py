@@ -333,3 +333,31 @@ class TestNotificationsApi:
         assert post(client, "/api/v1/notifications/read", {}).json() == {"marked": 1}
         assert client.get("/api/v1/notifications?unread=true").json() == []
         assert api("b1_clerk").get("/api/v1/notifications").json() == []
+
+
+class TestConfirmationOnce:
+    def test_a_confirmed_agreement_cannot_be_sent_again(self, api, world, created):
+        clerk = api("a1_clerk")
+        for action in ("accept", "start"):
+            version = clerk.get(f"/api/v1/cases/{created['id']}").json()["version"]
+            post(
+                clerk,
+                f"/api/v1/cases/{created['id']}/transitions",
+                {"action": action, "version": version},
+            )
+        agreement = post(
+            clerk, f"/api/v1/cases/{created['id']}/agreements", {"terms": "停止夜间装修"}
+        ).json()
+        court = world.region.departments["A-court"]
+        first = post(
+            clerk, f"/api/v1/agreements/{agreement['id']}/confirmations", {"court_id": court.pk}
+        )
+        post(
+            api("a_liaison"),
+            f"/api/v1/confirmations/{first.json()['id']}/decision",
+            {"confirmed": True},
+        )
+        again = post(
+            clerk, f"/api/v1/agreements/{agreement['id']}/confirmations", {"court_id": court.pk}
+        )
+        assert again.status_code == 409
