@@ -2,10 +2,22 @@
 
 point_in_grid: resolving points to grids through the cached STRtree (``resolve_grid_ids``) versus
 a plain loop that tests each point against every grid polygon (prepared shapely geometries).
+intake: ``POST /api/v1/cases`` under ``fengqiao serve`` versus a bare Django view that inserts one
+row, same gunicorn settings, PostgreSQL (``bench/intake.py``).
+bulk_import: ``fengqiao import cases`` versus PostgreSQL ``COPY`` of the same file
+(``bench/bulk_import.py``).
+
+    python bench/run.py                     # all of them
+    python bench/run.py intake bulk_import  # a subset
+    python bench/run.py bulk_import --rows 100000
+
+The PostgreSQL benches create and drop scratch databases on ``FENGQIAO_BENCH_PG``
+(default postgresql://postgres@127.0.0.1:5432).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -126,9 +138,31 @@ def bench_point_in_grid(
 
 
 def main() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    _setup_django()
-    print(json.dumps(bench_point_in_grid()))
+    here = Path(__file__).resolve().parent
+    sys.path.insert(0, str(here.parent / "src"))
+    sys.path.insert(0, str(here))
+    from bulk_import import DEFAULT_ROWS, bench_bulk_import
+    from intake import bench_intake
+
+    benches = ("point_in_grid", "intake", "bulk_import")
+    parser = argparse.ArgumentParser(description="Fengqiao benchmarks, as JSON lines.")
+    parser.add_argument(
+        "names", nargs="*", metavar="BENCH", help=f"{', '.join(benches)}; default: all"
+    )
+    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="bulk_import rows")
+    parser.add_argument("--seconds", type=float, default=20.0, help="intake seconds per side")
+    args = parser.parse_args()
+    if unknown := set(args.names) - set(benches):
+        parser.error(f"unknown bench {', '.join(sorted(unknown))}")
+    for name in args.names or benches:
+        if name == "point_in_grid":
+            _setup_django()
+            result = bench_point_in_grid()
+        elif name == "intake":
+            result = bench_intake(args.seconds)
+        else:
+            result = bench_bulk_import(args.rows)
+        print(json.dumps(result, ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":

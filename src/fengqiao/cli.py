@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "createuser": "create a user with a role and org units",
     "token": "print a new API token for a user (for integrations)",
     "taxonomy": "import/export the dispute taxonomy (taxonomy import FILE [--replace])",
+    "import": "import historical cases from CSV or XLSX (import cases FILE [--dry-run])",
     "manage": "run any Django management command (fengqiao manage check ...)",
 }
 

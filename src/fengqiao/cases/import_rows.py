@@ -31,10 +31,11 @@ from fengqiao.taxonomy.models import Category, Channel, RiskColour
 
 COLUMNS: dict[str, str] = {
     "external_id": "外部编号", "channel": "渠道", "category": "类别", "title": "标题",
-    "description": "描述", "unit_code": "区划代码", "lat": "纬度", "lng": "经度", "address": "地址",
-    "people_involved": "涉及人数", "amount": "涉及金额", "risk_colour": "风险等级", "status": "状态",
-    "registered_at": "登记时间", "accepted_at": "受理时间", "resolved_at": "化解时间",
-    "closed_at": "办结时间", "applicant_name": "申请人", "applicant_phone": "申请人电话",
+    "description": "描述", "unit_code": "区划代码", "lat": "纬度", "lng": "经度",
+    "address": "地址", "people_involved": "涉及人数", "amount": "涉及金额",
+    "risk_colour": "风险等级", "status": "状态", "registered_at": "登记时间",
+    "accepted_at": "受理时间", "resolved_at": "化解时间", "closed_at": "办结时间",
+    "applicant_name": "申请人", "applicant_phone": "申请人电话",
     "applicant_id_number": "申请人身份证号", "respondent_name": "被申请人",
     "respondent_phone": "被申请人电话", "outcome": "处理结果",
 }  # fmt: skip
@@ -60,8 +61,10 @@ _RISKS = {
 _LIMITS = {"external_id": 64, "title": 200, "description": 20000, "address": 255,
            "applicant_name": 100, "respondent_name": 100, "outcome": 2000}  # fmt: skip
 _UNIT_CODE = re.compile(r"^\d{12}(\d{3})?$")
+# 2025/3/11 10:05, 2025.3.11, 2025年3月11日 10:05:30: what spreadsheets and older systems write.
 _LOOSE_TIME = re.compile(
-    r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2}))?)?$"
+    r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
+    r"(?:[ T]+(\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2}))?)?$"
 )
 _AMOUNT_NOISE = re.compile(r"[,，\s元¥￥]")
 # Clocks of source systems drift; a few minutes "in the future" is not an error.
@@ -344,7 +347,7 @@ class RowChecker:
     def _across(self, values: dict[str, Any]) -> Iterator[tuple[str, str]]:
         """Problems between columns: place, status and times, parties."""
         if (values["lat"] is None) != (values["lng"] is None):
-            yield "lat", "give both lat and lng, or neither"
+            yield "lat" if values["lat"] is None else "lng", "give both lat and lng, or neither"
         elif values["unit_code"] is None and values["lat"] is None:
             if "unit_code" in self.index and not self.index.keys() & {"lat", "lng"}:
                 yield "unit_code", "required"
@@ -407,7 +410,7 @@ class RowChecker:
             amount = Decimal(_AMOUNT_NOISE.sub("", str(value))).quantize(Decimal("0.01"))
         except InvalidOperation:
             raise _Bad("must be a number of yuan") from None
-        if not 0 <= amount < Decimal("1e12"):
+        if not amount.is_finite() or not 0 <= amount < Decimal("1e12"):
             raise _Bad("must be between 0 and 999,999,999,999.99 yuan")
         return amount
 

@@ -25,6 +25,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from fengqiao.cases.deadlines import schedule_deadlines
 from fengqiao.cases.handling.models import Assignment, AssignmentRole, AssignmentStatus, Referral
@@ -45,11 +46,15 @@ from fengqiao.cases.routing.engine import (
     LEVEL_OF,
     RoutingDecision,
     RoutingInput,
+    deadline_line,
+    lead_line,
     route,
+    rule_line,
     rule_match,
 )
 from fengqiao.cases.routing.models import RoutingRule
 from fengqiao.cases.states import CaseStatus
+from fengqiao.core.text import system_text
 from fengqiao.orgs.models import Department, Level, OrgUnit
 from fengqiao.taxonomy.models import Category, Channel
 
@@ -80,32 +85,13 @@ Progress = Callable[[str, int, int | None], None]
 @dataclass(frozen=True)
 class _Choice:
     rule: RoutingRule | None
-    matched: list[str] | None
     accept_minutes: int
     resolve_days: int
     lead_level: int
     # A rule with a people or amount threshold quotes the row's own figures in its reason.
     quotes_figures: bool
-
-
-# The lines of ``route``'s explanation that describe the case itself are written per case, worded
-# as the engine words them; test_import checks that the two stay identical.
-def _rule_line(rule: RoutingRule | None, matched: list[str] | None) -> str:
-    if rule is None:
-        return "no routing rule matched: the grid front (community team) leads by default"
-    conditions = "; ".join(matched or []) or "no conditions"
-    return f"rule “{rule.name}” (priority {rule.priority}) matched: {conditions}"
-
-
-def _lead_line(unit: OrgUnit) -> str:
-    return f"lead unit: {unit.name} ({Level(unit.level).label})"
-
-
-def _deadline_line(choice: _Choice) -> str:
-    return (
-        f"deadlines: accept within {choice.accept_minutes} min, "
-        f"resolve within {choice.resolve_days} days"
-    )
+    rule_line: str
+    deadline_line: str
 
 
 class RoutingCache:
@@ -134,6 +120,7 @@ class RoutingCache:
         self._decisions: dict[tuple[Any, ...], RoutingDecision] = {}
         self._routed: dict[tuple[Any, ...], RoutingDecision] = {}  # per situation and lead unit
         self._above: dict[tuple[int, str], Department | None] = {}
+        self._lead_lines: dict[int, str] = {}
         self.computed = 0
 
     def decide(
@@ -188,14 +175,23 @@ class RoutingCache:
             # The lead unit stands in for the place: the engine picks it as the lead all the same.
             decision = self._decisions[shared] = route(replace(inputs(), territory=lead_unit))
             self.computed += 1
-        matched = rule_match(rule, inputs()) if rule and choice.quotes_figures else choice.matched
-        reasons = [_rule_line(rule, matched), _lead_line(lead_unit), *decision.reasons[2:-1]]
+        # The lines that name this case's own category, figures, unit and deadlines.
+        line = choice.rule_line
+        if choice.quotes_figures:
+            line = rule_line(rule, rule_match(rule, inputs()) if rule else None)
+        if lead_unit.pk not in self._lead_lines:
+            self._lead_lines[lead_unit.pk] = lead_line(lead_unit)
         routed = replace(
             decision,
             lead_unit=lead_unit,
             accept_within=timedelta(minutes=choice.accept_minutes),
             resolve_within=timedelta(days=choice.resolve_days),
-            reasons=[*reasons, _deadline_line(choice)],
+            reasons=[
+                line,
+                self._lead_lines[lead_unit.pk],
+                *decision.reasons[2:-1],
+                choice.deadline_line,
+            ],
         )
         if len(self._routed) >= _ROUTED_KEPT:
             self._routed.clear()  # bounds memory; what is dropped is recomputed without queries
@@ -210,16 +206,18 @@ class RoutingCache:
                 chosen = rule
                 break
         category = data.category
+        accept = (chosen.accept_minutes if chosen else None) or category.acceptance_minutes
+        resolve = (chosen.resolve_days if chosen else None) or category.resolution_days
         return _Choice(
             rule=chosen,
-            matched=matched,
-            accept_minutes=(chosen.accept_minutes if chosen else None)
-            or category.acceptance_minutes,
-            resolve_days=(chosen.resolve_days if chosen else None) or category.resolution_days,
+            accept_minutes=accept,
+            resolve_days=resolve,
             lead_level=LEVEL_OF[chosen.lead_level] if chosen else Level.GRID,
             quotes_figures=bool(
                 chosen and (chosen.min_people is not None or chosen.min_amount is not None)
             ),
+            rule_line=rule_line(chosen, matched),
+            deadline_line=deadline_line(accept, resolve),
         )
 
     def _first_with(self, unit: OrgUnit, department_types: set[str]) -> int | None:
@@ -299,8 +297,12 @@ def routed_assignments(
     routed: RoutingDecision, *, at: datetime, deadline: datetime
 ) -> list[Assignment]:
     """The lead assignment (when there is a lead department) and the co-handlers', pending."""
-    teams = [(routed.lead_department, AssignmentRole.LEAD, "lead handling")] + [
-        (department, AssignmentRole.CO, "joint handling") for department in routed.co_departments
+    lead, co = (
+        system_text(gettext_noop("lead handling")),
+        system_text(gettext_noop("joint handling")),
+    )
+    teams = [(routed.lead_department, AssignmentRole.LEAD, lead)] + [
+        (department, AssignmentRole.CO, co) for department in routed.co_departments
     ]
     return [
         Assignment(department=d, role=role, task=task, deadline=deadline, created_at=at)
@@ -455,12 +457,19 @@ class _RowBuilder:
             )
             if name
         ]  # fmt: skip
-        message = f"imported from {self.source}, line {row.line}: {row.status}"
+        message = system_text(
+            gettext_noop("imported from %(source)s, line %(line)s: %(status)s"),
+            source=self.source,
+            line=row.line,
+            status=CaseStatus(row.status).label,
+        )
+        if row.outcome:
+            message += system_text(gettext_noop("; outcome: %(outcome)s"), outcome=row.outcome)
         event = TimelineEvent(
             at=registered,
             kind=EventKind.CREATED,
             to_status=row.status,
-            message=f"{message}; outcome: {row.outcome}" if row.outcome else message,
+            message=message,
             data={"source": self.source, "line": row.line, "external_id": row.external_id},
         )
         # Who handled a closed case in the old system is unknown, and inventing "done" work would

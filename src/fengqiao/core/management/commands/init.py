@@ -34,8 +34,12 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
             self.stdout.write("static files collected")
         if demo:
+            from fengqiao.demo.cases import load_demo_cases
             from fengqiao.demo.region import load_demo_region
 
             summary = load_demo_region(stdout=cast(TextIO, self.stdout))
             state = "loaded" if summary.created else "already present"
             self.stdout.write(self.style.SUCCESS(f"demo region {state}"))
+            cases = load_demo_cases(stdout=cast(TextIO, self.stdout))
+            state = "loaded" if cases.created else "already present"
+            self.stdout.write(self.style.SUCCESS(f"demo cases {state} ({cases.cases} cases)"))
