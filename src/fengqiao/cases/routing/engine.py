@@ -180,7 +180,8 @@ def rule_match(rule: RoutingRule, data: RoutingInput) -> list[str] | None:
 def lineage(unit: OrgUnit) -> list[OrgUnit]:
     """The unit and its ancestors, nearest first."""
     paths = [*unit.ancestor_paths(), unit.path]
-    by_path = {u.path: u for u in OrgUnit.objects.filter(path__in=paths)}
+    # Boundaries can be megabytes of GeoJSON for a district; routing never needs them.
+    by_path = {u.path: u for u in OrgUnit.objects.filter(path__in=paths).defer("boundary")}
     return [by_path[p] for p in reversed(paths) if p in by_path]
 
 
@@ -189,9 +190,13 @@ def nearest_department(chain: list[OrgUnit], department_type: str) -> Department
     if not department_type:
         return None
     units = {u.pk: i for i, u in enumerate(chain)}
-    candidates = Department.objects.filter(
-        Q(org_unit_id__in=units), department_type=department_type, is_active=True
-    ).select_related("org_unit")
+    candidates = (
+        Department.objects.filter(
+            Q(org_unit_id__in=units), department_type=department_type, is_active=True
+        )
+        .select_related("org_unit")
+        .defer("org_unit__boundary")
+    )
     best = sorted(candidates, key=lambda d: (units[d.org_unit_id], d.pk))
     return best[0] if best else None
 
