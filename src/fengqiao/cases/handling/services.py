@@ -386,7 +386,9 @@ def confirmation_request(*, actor: Any, agreement_id: int, court_id: int) -> Jud
     if agreement.confirmations.filter(status=ConfirmationStatus.REQUESTED).exists():
         raise Conflict(gettext("a confirmation request is already pending"), field="agreement_id")
     if agreement.confirmations.filter(status=ConfirmationStatus.CONFIRMED).exists():
-        raise Conflict(gettext("the court has already confirmed this agreement"), field="agreement_id")
+        raise Conflict(
+            gettext("the court has already confirmed this agreement"), field="agreement_id"
+        )
     confirmation = JudicialConfirmation.objects.create(agreement=agreement, court=court)
     event_write(
         case=case,
