@@ -35,6 +35,13 @@
     if (!main || !target || target.id !== "case-main") {
       return;
     }
+    // Page-level messages (e.g. "registered") describe the page as it was first loaded; once an
+    // action has replaced the case body they would sit above its own message and mislead.
+    document.querySelectorAll("body > * .messages").forEach(function (list) {
+      if (!main.contains(list)) {
+        list.remove();
+      }
+    });
     var invalid = main.querySelector("[aria-invalid='true']");
     if (invalid) {
       invalid.focus();
