@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from fengqiao.cases.pii import normalise_id_number, normalise_phone
 from fengqiao.core.errors import ValidationFailed
 
-ShortText = Annotated[str, Field(max_length=200)]
+
+def _checked(normalise: Callable[[str], str], *, required: bool) -> Callable[[str], str]:
+    """A pydantic validator from a ``pii`` normaliser; its message becomes the field's error."""
+
+    def check(value: str) -> str:
+        if not value and not required:
+            return value
+        try:
+            return normalise(value)
+        except ValidationFailed as exc:
+            raise ValueError(exc.message) from exc
+
+    return check
+
+
+PhoneNumber = Annotated[str, AfterValidator(_checked(normalise_phone, required=False))]
+RequiredPhoneNumber = Annotated[str, AfterValidator(_checked(normalise_phone, required=True))]
+IdNumber = Annotated[str, AfterValidator(_checked(normalise_id_number, required=False))]
 
 
 class PartyIn(BaseModel):
@@ -20,30 +38,10 @@ class PartyIn(BaseModel):
     kind: Literal["person", "organisation"] = "person"
     role: Literal["applicant", "respondent", "third_party"]
     name: Annotated[str, Field(min_length=1, max_length=100)]
-    id_number: str = ""
+    id_number: IdNumber = ""
     org_code: Annotated[str, Field(max_length=18)] = ""
-    phone: str = ""
+    phone: PhoneNumber = ""
     address: Annotated[str, Field(max_length=255)] = ""
-
-    @field_validator("id_number")
-    @classmethod
-    def _id_number(cls, value: str) -> str:
-        if not value:
-            return value
-        try:
-            return normalise_id_number(value)
-        except ValidationFailed as exc:
-            raise ValueError(exc.message) from exc
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str) -> str:
-        if not value:
-            return value
-        try:
-            return normalise_phone(value)
-        except ValidationFailed as exc:
-            raise ValueError(exc.message) from exc
 
 
 class ReportIn(BaseModel):
@@ -55,18 +53,8 @@ class ReportIn(BaseModel):
     external_id: Annotated[str, Field(max_length=64)] = ""
     received_at: datetime | None = None
     reporter_name: Annotated[str, Field(max_length=100)] = ""
-    reporter_phone: str = ""
+    reporter_phone: PhoneNumber = ""
     content: str = ""
-
-    @field_validator("reporter_phone")
-    @classmethod
-    def _phone(cls, value: str) -> str:
-        if not value:
-            return value
-        try:
-            return normalise_phone(value)
-        except ValidationFailed as exc:
-            raise ValueError(exc.message) from exc
 
 
 class CaseIn(BaseModel):
