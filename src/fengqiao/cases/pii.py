@@ -57,7 +57,7 @@ def normalise_phone(raw: str) -> str:
         return value
     raise ValidationFailed(
         gettext(
-            "phone must be an 11-digit mobile number (1XXXXXXXXXX) or a landline with area code"
+            "phone must be an 11-digit mobile number starting with 1, or a landline with area code"
         ),
         field="phone",
     )
