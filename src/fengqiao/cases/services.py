@@ -134,11 +134,11 @@ def _territory(actor: Any, data: CaseIn) -> OrgUnit:
     return unit
 
 
-def routing_input(actor: Any, data: CaseIn) -> RoutingInput:
+def routing_input(actor: Any, data: CaseIn, channel: Channel | None = None) -> RoutingInput:
     category = _category(data.category)
     return RoutingInput(
         category=category,
-        channel=_channel(data.report.channel),
+        channel=channel or _channel(data.report.channel),
         territory=_territory(actor, data),
         risk_colour=data.risk_colour or category.default_risk,
         people_involved=data.people_involved,
@@ -241,7 +241,7 @@ def _earlier_registration(
 
 
 def _register(actor: Any, data: CaseIn, channel: Channel) -> Case:
-    inputs = routing_input(actor, data)
+    inputs = routing_input(actor, data, channel)
     decision = route(inputs)
     partners: list[OrgUnit] = []
     if data.partner_unit_ids:
@@ -285,8 +285,7 @@ def _register(actor: Any, data: CaseIn, channel: Channel) -> Case:
     if decision.restricted and getattr(actor, "pk", None):
         case.handlers.add(actor)
     _report_create(case=case, channel=channel, data=data.report, actor=actor)
-    for party in data.parties:
-        Party.objects.create(case=case, **party.model_dump())
+    Party.objects.bulk_create(Party(case=case, **party.model_dump()) for party in data.parties)
     assignments_for_decision(case=case, decision=decision, actor=actor)
     event_write(
         case=case,

@@ -119,7 +119,12 @@ def resolve_grid(lng: float, lat: float) -> OrgUnit | None:
     (unit_id,) = resolve_grid_ids([(lng, lat)])
     if unit_id is None:
         return None
-    return OrgUnit.objects.select_related("parent").get(pk=unit_id)
+    # Callers want the grid's identity and place in the tree, not megabytes of boundaries.
+    return (
+        OrgUnit.objects.select_related("parent")
+        .defer("boundary", "parent__boundary")
+        .get(pk=unit_id)
+    )
 
 
 def centroid_of(geojson: dict[str, Any]) -> tuple[float, float]:
