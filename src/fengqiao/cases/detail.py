@@ -164,6 +164,7 @@ class AssignmentRow:
 
 def assignment_rows(actor: Any, case: Case) -> list[AssignmentRow]:
     jurisdiction = Jurisdiction.of(actor)
+    lead_side = on_lead_side(actor, case)
     rows: list[AssignmentRow] = []
     assignments = case.assignments.select_related("department", "assignee").order_by(
         "-role", "deadline", "pk"
@@ -173,7 +174,7 @@ def assignment_rows(actor: Any, case: Case) -> list[AssignmentRow]:
             jurisdiction.department_id is not None
             and assignment.department_id == jurisdiction.department_id
         )
-        may_work = may_work_on_assignment(actor, assignment)
+        may_work = may_work_on_assignment(actor, assignment, lead_side=lead_side)
         is_open = assignment.status in OPEN_ASSIGNMENT
         moves = (
             [m for m, (sources, _target) in STATUS_MOVES.items() if assignment.status in sources]

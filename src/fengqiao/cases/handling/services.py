@@ -159,16 +159,18 @@ def _assignment_for_update(actor: Any, assignment_id: int) -> Assignment:
     return assignment
 
 
-def may_work_on_assignment(actor: Any, assignment: Assignment) -> bool:
+def may_work_on_assignment(
+    actor: Any, assignment: Assignment, *, lead_side: bool | None = None
+) -> bool:
+    """The assignee, the assigned department, or the case's lead side. Pass ``lead_side`` when
+    checking several assignments of one case, so it is worked out once."""
     jurisdiction = Jurisdiction.of(actor)
-    return (
-        assignment.assignee_id == jurisdiction.user_id
-        or (
-            jurisdiction.department_id is not None
-            and assignment.department_id == jurisdiction.department_id
-        )
-        or on_lead_side(actor, assignment.case)
-    )
+    if assignment.assignee_id == jurisdiction.user_id or (
+        jurisdiction.department_id is not None
+        and assignment.department_id == jurisdiction.department_id
+    ):
+        return True
+    return on_lead_side(actor, assignment.case) if lead_side is None else lead_side
 
 
 STATUS_MOVES = {
