@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +30,7 @@ from fengqiao.cases.handling.services import (
     MEDIATING_ROLES,
     STATUS_MOVES,
     may_work_on_assignment,
+    reachable_departments,
     works_on,
 )
 from fengqiao.cases.lifecycle import allowed_actions, on_lead_side
@@ -42,7 +43,6 @@ from fengqiao.cases.permissions import (
     role_of,
 )
 from fengqiao.cases.privacy import PartyView, reporter_phone
-from fengqiao.cases.routing.engine import lineage
 from fengqiao.cases.services import eligible_leaders
 from fengqiao.cases.states import OPEN_STATUSES, Action, CaseStatus
 from fengqiao.orgs.models import Department, DepartmentType
@@ -291,20 +291,12 @@ def timeline_rows(actor: Any, case: Case) -> list[TimelineRow]:
     return rows
 
 
-def departments_for(actor: Any, case: Case, department_type: str = "") -> QuerySet[Department]:
-    """Departments a case can be handed to: up the lead unit's lineage, or in the actor's scope."""
-    chain = lineage(case.lead_unit)
-    departments = Department.objects.filter(
-        Q(org_unit__in=chain) | Q(pk__in=Jurisdiction.of(actor).departments().values("pk")),
-        is_active=True,
-    )
-    if department_type:
-        departments = departments.filter(department_type=department_type)
-    return departments.select_related("org_unit").order_by("org_unit__path", "name")
+def departments_for(actor: Any, case: Case) -> QuerySet[Department]:
+    return reachable_departments(actor, case)
 
 
 def courts_for(actor: Any, case: Case) -> QuerySet[Department]:
-    return departments_for(actor, case, DepartmentType.COURT)
+    return reachable_departments(actor, case, DepartmentType.COURT)
 
 
 def leaders_for(case: Case) -> QuerySet[User]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -28,6 +28,7 @@ from fengqiao.cases.handling.models import (
 from fengqiao.cases.lifecycle import on_lead_side
 from fengqiao.cases.models import Case, EventKind
 from fengqiao.cases.permissions import EDIT_ROLES, role_of
+from fengqiao.cases.routing.engine import lineage
 from fengqiao.cases.selectors import case_get
 from fengqiao.cases.services import bump_version, event_write, notify_department
 from fengqiao.cases.states import OPEN_STATUSES
@@ -52,16 +53,33 @@ def _require_open(case: Case) -> None:
         )
 
 
-def _department_in_reach(actor: Any, department_id: int) -> Department:
-    department = (
-        Department.objects.select_related("org_unit")
-        .filter(pk=department_id, is_active=True)
-        .first()
+def reachable_departments(
+    actor: Any, case: Case, department_type: str = ""
+) -> QuerySet[Department]:
+    """Departments the case can be handed to (or a court asked): up the lead unit's lineage — a
+    township case may need the district court — up a cross-region partner's lineage, or
+    anywhere in the actor's own scope."""
+    units = lineage(case.lead_unit)
+    for partner in case.partner_units.all():
+        units += lineage(partner)
+    departments = Department.objects.filter(
+        Q(org_unit__in=units) | Q(pk__in=Jurisdiction.of(actor).departments().values("pk")),
+        is_active=True,
     )
-    # Joint handling reaches across the lead unit's lineage (a township case may need the
-    # district court), so any active department is allowed; hidden ones look missing.
+    if department_type:
+        departments = departments.filter(department_type=department_type)
+    return departments.select_related("org_unit").order_by("org_unit__path", "name")
+
+
+def _reachable(
+    actor: Any, case: Case, department_id: int, field: str, department_type: str = ""
+) -> Department:
+    department = (
+        reachable_departments(actor, case, department_type).filter(pk=department_id).first()
+    )
     if department is None:
-        raise ValidationFailed(gettext("unknown department"), field="department_id")
+        message = gettext("choose a court") if department_type else gettext("unknown department")
+        raise ValidationFailed(message, field=field)
     return department
 
 
@@ -79,7 +97,7 @@ def assignment_add(
     case = case_get(actor=actor, case_id=case_id, for_update=True)
     _require_lead_side(actor, case)
     _require_open(case)
-    department = _department_in_reach(actor, department_id)
+    department = _reachable(actor, case, department_id, "department_id")
     if (
         role == AssignmentRole.LEAD
         and case.assignments.filter(
@@ -380,11 +398,7 @@ def confirmation_request(*, actor: Any, agreement_id: int, court_id: int) -> Jud
     case = case_get(actor=actor, case_id=agreement.case_id, for_update=True)
     if not works_on(actor, case):
         raise PermissionDenied(gettext("only handlers of this case request judicial confirmation"))
-    court = Department.objects.filter(
-        pk=court_id, department_type=DepartmentType.COURT, is_active=True
-    ).first()
-    if court is None:
-        raise ValidationFailed(gettext("choose a court"), field="court_id")
+    court = _reachable(actor, case, court_id, "court_id", DepartmentType.COURT)
     if agreement.confirmations.filter(status=ConfirmationStatus.REQUESTED).exists():
         raise Conflict(gettext("a confirmation request is already pending"), field="agreement_id")
     if agreement.confirmations.filter(status=ConfirmationStatus.CONFIRMED).exists():
@@ -468,11 +482,7 @@ def protective_order_record(
     case = case_get(actor=actor, case_id=case_id, for_update=True)
     if not works_on(actor, case):
         raise PermissionDenied(gettext("only handlers of this case record protective orders"))
-    court = Department.objects.filter(
-        pk=court_id, department_type=DepartmentType.COURT, is_active=True
-    ).first()
-    if court is None:
-        raise ValidationFailed(gettext("choose the issuing court"), field="court_id")
+    court = _reachable(actor, case, court_id, "court_id", DepartmentType.COURT)
     if valid_until <= timezone.localdate():
         raise ValidationFailed(gettext("the order must be valid beyond today"), field="valid_until")
     order = ProtectiveOrder.objects.create(

@@ -361,3 +361,24 @@ class TestConfirmationOnce:
             clerk, f"/api/v1/agreements/{agreement['id']}/confirmations", {"court_id": court.pk}
         )
         assert again.status_code == 409
+
+
+class TestAssignmentReach:
+    def test_a_department_of_another_district_cannot_be_handed_the_case(self, api, world, created):
+        other = world.region.departments["B1-police"]
+        response = post(
+            api("a1_clerk"),
+            f"/api/v1/cases/{created['id']}/assignments",
+            {"department_id": other.pk, "task": "协助调查"},
+        )
+        assert response.status_code == 422
+        assert response.json()["field"] == "department_id"
+
+    def test_the_district_court_above_the_township_can(self, api, world, created):
+        court = world.region.departments["A-court"]
+        response = post(
+            api("a1_clerk"),
+            f"/api/v1/cases/{created['id']}/assignments",
+            {"department_id": court.pk, "task": "诉前调解指导"},
+        )
+        assert response.status_code == 201
