@@ -12,7 +12,13 @@ from fengqiao.accounts.api import router as accounts_router
 from fengqiao.accounts.auth import api_token_authenticate
 from fengqiao.cases.api import router as cases_router
 from fengqiao.core.errors import DomainError
+from fengqiao.early_warning.api import router as early_warning_router
+from fengqiao.hotspots.api import router as hotspots_router
+from fengqiao.labour.api import router as labour_router
 from fengqiao.orgs.api import router as orgs_router
+from fengqiao.risk.api import router as risk_router
+from fengqiao.safety.api import router as safety_router
+from fengqiao.signals.api import router as signals_router
 from fengqiao.taxonomy.api import router as taxonomy_router
 
 
@@ -44,3 +50,9 @@ api.add_router("/", accounts_router)
 api.add_router("/", orgs_router)
 api.add_router("/", taxonomy_router)
 api.add_router("/", cases_router)
+api.add_router("/", risk_router)
+api.add_router("/", signals_router)
+api.add_router("/", early_warning_router)
+api.add_router("/", hotspots_router)
+api.add_router("/", labour_router)
+api.add_router("/", safety_router)

@@ -6,7 +6,10 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from fengqiao.testing.browser import chromium, sign_in
 from fengqiao.testing.region import SmallRegion, build_small_region
+
+__all__ = ["chromium", "sign_in"]  # shared browser fixtures for every domain's tests
 
 
 @pytest.fixture(autouse=True)

@@ -38,6 +38,12 @@ INSTALLED_APPS = [
     "fengqiao.notifications",
     "fengqiao.open311",
     "fengqiao.public",
+    "fengqiao.risk",
+    "fengqiao.signals",
+    "fengqiao.early_warning",
+    "fengqiao.hotspots",
+    "fengqiao.labour",
+    "fengqiao.safety",
     "fengqiao.web",
     "fengqiao.demo",
 ]

@@ -14,5 +14,11 @@ urlpatterns = [
     path("public/", include("fengqiao.public.urls")),
     path("cases/", include("fengqiao.cases.urls")),
     path("notifications/", include("fengqiao.notifications.urls")),
+    path("risk/", include("fengqiao.risk.urls")),
+    path("signals/", include("fengqiao.signals.urls")),
+    path("warnings/", include("fengqiao.early_warning.urls")),
+    path("hotspots/", include("fengqiao.hotspots.urls")),
+    path("labour/", include("fengqiao.labour.urls")),
+    path("safety/", include("fengqiao.safety.urls")),
     path("", include("fengqiao.web.urls")),
 ]

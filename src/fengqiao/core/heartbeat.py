@@ -10,6 +10,7 @@ import threading
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
+from fengqiao.core import schedule
 from fengqiao.core.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -46,9 +47,10 @@ class HeartbeatThread(threading.Thread):
             try:
                 close_old_connections()
                 beat(self.worker_id)
+                schedule.ensure_scheduled()
             except DatabaseError:
                 # A database hiccup must not kill the worker; /healthz shows the stale beat.
-                logger.exception("worker heartbeat failed")
+                logger.exception("worker heartbeat or schedule failed")
             self.stopped.wait(self.interval)
         connection.close()
 

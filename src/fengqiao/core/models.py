@@ -30,3 +30,19 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id}@{self.hostname}"
+
+
+class ScheduledSlot(models.Model):
+    """One claimed run of a periodic job (see :mod:`fengqiao.core.schedule`)."""
+
+    job = models.CharField(max_length=80)
+    slot = models.DateTimeField()
+    claimed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot"], name="core_scheduled_slot_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot.isoformat()}"

@@ -14,12 +14,10 @@ unless FENGQIAO_REQUIRE_BROWSER=1 (then it fails).
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,25 +33,12 @@ from fengqiao.cases.handling.models import (
 )
 from fengqiao.cases.models import Case, EventKind
 from fengqiao.cases.states import Action, CaseStatus
+from fengqiao.testing.browser import Browser, expect
 from fengqiao.testing.cases import CaseWorld, build_case_world
-from fengqiao.testing.region import PASSWORD, build_small_region
+from fengqiao.testing.region import build_small_region
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by the
-# fixtures and assertions here would otherwise be refused as "async unsafe".
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SHOTS = Path(__file__).resolve().parents[4] / "test-artifacts" / "stories"
+SHOTS = "stories"
 LANGUAGE = "zh-hans"  # what a zh-CN browser gets
-TIMEOUT_MS = 15_000
 # The timeline's label for an accepted assignment (cases.detail words it the same way).
 ASSIGNMENT_ACCEPTED = gettext_lazy("Assignment accepted")
 
@@ -64,93 +49,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("FENGQIAO_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and FENGQIAO_REQUIRE_BROWSER=1")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    sync_api.expect.set_options(timeout=TIMEOUT_MS)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
 def story_world(transactional_db: None) -> CaseWorld:
     return build_case_world(build_small_region())
 
 
-class Browser:
-    """One person at one browser: a signed-in context, with its page errors and outside requests
-    collected (nothing may leave the server under test: no CDN, no map tiles)."""
-
-    def __init__(self, chromium: Any, base_url: str, username: str) -> None:
-        self.base_url = base_url
-        self.username = username
-        self.context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        self.context.set_default_timeout(TIMEOUT_MS)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-        self.page.on("pageerror", lambda exc: self.errors.append(f"{username}: {exc}"))
-        self.page.on(
-            "request",
-            lambda request: (
-                None if request.url.startswith(base_url) else self.outside.append(request.url)
-            ),
-        )
-        if not username:
-            return  # a citizen: no account
-        self.page.goto(f"{base_url}/login/")
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", PASSWORD)
-        self.page.click("form.form-stack button[type=submit]")
-        self.page.wait_for_url(f"{base_url}/")
-
-    def menu(self, path: str) -> None:
-        """Follow a main-menu link, as a person would."""
-        self.page.click(f"nav.mainnav a[href='{path}']")
-        self.page.wait_for_url(f"{self.base_url}{path}")
-
-    def shot(self, name: str, *, element: str = "") -> None:
-        """A screenshot of the whole page, or of one element of it, kept as a test artefact."""
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        path = str(SHOTS / f"{name}.png")
-        if element:
-            self.page.locator(element).screenshot(path=path)
-        else:
-            self.page.screenshot(path=path, full_page=True)
-
-
-@pytest.fixture
-def sign_in(chromium: Any, live_server: Any) -> Iterator[Callable[[str], Browser]]:
-    """Open a browser of its own for each person ("" for a citizen without an account); none
-    may see a script error or reach out of the server under test."""
-    opened: list[Browser] = []
-
-    def open_as(username: str) -> Browser:
-        browser = Browser(chromium, live_server.url, username)
-        opened.append(browser)
-        return browser
-
-    yield open_as
-    for browser in opened:
-        browser.context.close()
-    assert [error for browser in opened for error in browser.errors] == []
-    assert [url for browser in opened for url in browser.outside] == []
-
-
 # --- what a person does on the pages --------------------------------------------------------
-
-
-def expect(target: Any) -> Any:
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(target)
 
 
 def grid_pixel(page: Any, grid_name: str) -> dict[str, float]:
@@ -272,7 +175,7 @@ class TestWageArrearsStory:
         court = story_world.departments["A-court"]
 
         # 1. The front-desk clerk registers the walk-in, clicking the building site on the map.
-        clerk = sign_in("a1_clerk")
+        clerk = sign_in("a1_clerk", shots=SHOTS)
         clerk.menu("/cases/intake/")
         page = clerk.page
         page.fill(
@@ -319,7 +222,7 @@ class TestWageArrearsStory:
             expect(assignment_row(page, department.name)).to_have_count(1)
 
         # 2. The human-resources liaison leads: accepts the task, accepts and starts the case.
-        lead = sign_in("a_hrss")
+        lead = sign_in("a_hrss", shots=SHOTS)
         open_case_from_queue(lead, "/cases/queue/mine/", number, shot="wage-03-hrss-queue")
         move_assignment(lead.page, hrss.name, "accept")
         expect(assignment_row(lead.page, hrss.name).locator(".badge.asg-accepted")).to_be_visible()
@@ -344,7 +247,7 @@ class TestWageArrearsStory:
 
         # 4. The mediator of the township centre records the session and the agreement, and asks
         #    the district court to confirm it.
-        mediator = sign_in("a1_mediator")
+        mediator = sign_in("a1_mediator", shots=SHOTS)
         open_case_from_queue(mediator, "/cases/queue/unit/", number)
         page = mediator.page
         session = page.locator("details:has(form[action$='/sessions/'])")
@@ -379,7 +282,7 @@ class TestWageArrearsStory:
         mediator.shot("wage-05-case-after-agreement")
 
         # 5. The court liaison hears of it (the bell), opens the case and confirms.
-        judge = sign_in("a_liaison")
+        judge = sign_in("a_liaison", shots=SHOTS)
         judge.page.click("a.bell")
         judge.page.wait_for_url(f"{judge.base_url}/notifications/")
         judge.page.locator(f".notif-actions a[href='/cases/{case.pk}/']").first.click()
@@ -419,7 +322,7 @@ class TestWageArrearsStory:
         mediator.shot("wage-07-closed")
 
         # 7. The workers' representative follows the case with the tracking code from the desk.
-        citizen = sign_in("")
+        citizen = sign_in("", shots=SHOTS)
         citizen.page.goto(f"{citizen.base_url}/public/status/")
         citizen.page.fill("[name='tracking_code']", case.tracking_code)
         citizen.page.fill("[name='phone_last4']", "8000")
@@ -454,7 +357,7 @@ class TestSepticTankStory:
         community = story_world.departments["B1-community"]
 
         # 1. The township clerk registers the warning the sensor module raised.
-        clerk = sign_in("b1_clerk")
+        clerk = sign_in("b1_clerk", shots=SHOTS)
         clerk.menu("/cases/intake/")
         page = clerk.page
         page.select_option("#id_channel", "sensor")
