@@ -113,10 +113,29 @@ def report_out(report: Report, *, reveal: bool) -> dict[str, Any]:
     }
 
 
-def detail(request: HttpRequest, case: Case, *, unmask: bool) -> dict[str, Any]:
+def detail(
+    request: HttpRequest,
+    case: Case,
+    *,
+    unmask: bool,
+    written: dict[str, list[Any]] | None = None,
+) -> dict[str, Any]:
+    """The case as the API shows it. ``written``: related rows a registration just wrote."""
+    written = written or {}
+
+    def _loaded(name: str, *related: str) -> list[Any]:
+        if name in written:
+            return written[name]
+        return list(getattr(case, name).select_related(*related))
+
     reveal = reveal_allowed(request.user, unmask)
     parties = parties_for(
-        actor=request.user, case=case, reveal=reveal, purpose="api", ip_address=client_ip(request)
+        actor=request.user,
+        case=case,
+        reveal=reveal,
+        purpose="api",
+        ip_address=client_ip(request),
+        parties=written.get("parties"),
     )
     return {
         **summary(case),
@@ -134,10 +153,10 @@ def detail(request: HttpRequest, case: Case, *, unmask: bool) -> dict[str, Any]:
         "reopen_count": case.reopen_count,
         "merged_into_id": case.merged_into_id,
         "tracking_code": case.tracking_code,
-        "partner_unit_ids": list(case.partner_units.values_list("pk", flat=True)),
+        "partner_unit_ids": [u.pk for u in _loaded("partner_units")],
         "parties": [vars(p) for p in parties],
-        "reports": [report_out(r, reveal=reveal) for r in case.reports.select_related("channel")],
-        "assignments": [assignment_out(a) for a in case.assignments.select_related("department")],
+        "reports": [report_out(r, reveal=reveal) for r in _loaded("reports", "channel")],
+        "assignments": [assignment_out(a) for a in _loaded("assignments", "department")],
         "allowed_actions": allowed_actions(actor=request.user, case=case),
     }
 
@@ -153,8 +172,14 @@ def create_case(
     registration = case_register(
         actor=request.user, data=payload, idempotency_key=idempotency_key[:128]
     )
+    if registration.created:
+        # Just written by this request, with its reports, parties and assignments in hand.
+        return Status(
+            201,
+            detail(request, registration.case, unmask=False, written=registration.written),
+        )
     case = selectors.case_get(actor=request.user, case_id=registration.case.pk)
-    return Status(201 if registration.created else 200, detail(request, case, unmask=False))
+    return Status(200, detail(request, case, unmask=False))
 
 
 @router.get("/cases", response=list[CaseSummaryOut])

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 from fengqiao.cases.models import Case, DeadlineKind, DeadlineMark, DeadlineStage, EventKind
 from fengqiao.cases.states import CaseStatus
+from fengqiao.core.queue import Call, enqueue_many
 from fengqiao.core.text import system_text
 
 REMINDER_SHARE = 0.8
@@ -46,20 +47,33 @@ def schedule_deadlines(
 ) -> None:
     """Enqueue the reminder and breach timers for the case's current deadlines.
 
-    Enqueued inside the caller's transaction: the database backend writes the task row in the
+    Enqueued inside the caller's transaction: the database backend writes the task rows in the
     same transaction, so a rolled-back registration leaves no timer behind.
     """
+    enqueue_many(deadline_calls(case, kinds))
+
+
+def deadline_calls(
+    case: Case, kinds: tuple[str, ...] = (DeadlineKind.ACCEPT, DeadlineKind.RESOLVE)
+) -> list[Call]:
+    """The timers :func:`schedule_deadlines` enqueues, for a caller batching other tasks too."""
     from fengqiao.cases.tasks import deadline_fire
 
     now = timezone.now()
+    calls: list[Call] = []
     for kind in kinds:
         due = _deadline_of(case, kind)
         start = min(_start_of(case, kind), now)
         reminder_at = start + (due - start) * REMINDER_SHARE
         for stage, when in ((DeadlineStage.REMINDER, reminder_at), (DeadlineStage.BREACH, due)):
-            deadline_fire.using(run_after=max(when, now)).enqueue(
-                case.pk, kind, stage, due.isoformat()
+            calls.append(
+                Call(
+                    deadline_fire,
+                    (case.pk, kind, stage, due.isoformat()),
+                    run_after=max(when, now),
+                )
             )
+    return calls
 
 
 def deadline_act(*, case_id: int, kind: str, stage: str, due_iso: str) -> str:

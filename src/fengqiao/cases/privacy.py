@@ -87,9 +87,16 @@ def log_access(
 
 
 def parties_for(
-    *, actor: Any, case: Case, reveal: bool, purpose: str, ip_address: str | None
+    *,
+    actor: Any,
+    case: Case,
+    reveal: bool,
+    purpose: str,
+    ip_address: str | None,
+    parties: list[Party] | None = None,
 ) -> list[PartyView]:
-    parties = list(case.parties.all())
+    """The case's parties as this actor may see them (``parties``: already in hand)."""
+    parties = list(case.parties.all()) if parties is None else parties
     if reveal_allowed(actor, reveal):
         log_access(actor=actor, case=case, parties=parties, purpose=purpose, ip_address=ip_address)
         return [party_view(p, reveal=True) for p in parties]

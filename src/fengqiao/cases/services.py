@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
@@ -18,7 +18,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from fengqiao.accounts.jurisdiction import Jurisdiction
 from fengqiao.accounts.models import Role, User
-from fengqiao.cases.deadlines import schedule_deadlines
+from fengqiao.cases.deadlines import deadline_calls
 from fengqiao.cases.handling.models import Assignment, AssignmentRole
 from fengqiao.cases.models import (
     Case,
@@ -30,13 +30,15 @@ from fengqiao.cases.models import (
     TimelineEvent,
 )
 from fengqiao.cases.permissions import EDIT_ROLES, RISK_ROLES, may_register, role_of
-from fengqiao.cases.routing.engine import RoutingDecision, RoutingInput, route
+from fengqiao.cases.routing.engine import RoutingDecision, RoutingInput, lineage_of_id, route
 from fengqiao.cases.schemas import CaseIn, CaseUpdate, PartyIn, ReportIn
 from fengqiao.cases.selectors import case_get
+from fengqiao.core import refcache
 from fengqiao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fengqiao.core.queue import Call, enqueue_many
 from fengqiao.core.text import system_text
 from fengqiao.notifications.models import NotificationKind
-from fengqiao.notifications.services import notify
+from fengqiao.notifications.services import notify_many
 from fengqiao.orgs import geometry
 from fengqiao.orgs.models import PATH_SEGMENT_WIDTH, Department, OrgUnit
 from fengqiao.taxonomy.models import Category, Channel, RiskColour
@@ -89,8 +91,17 @@ def bump_version(case: Case, expected_version: int | None) -> None:
     case.version = (expected_version or case.version) + 1
 
 
-def _category(code: str) -> Category:
-    category = Category.objects.select_related("parent").filter(code=code, is_active=True).first()
+def _categories() -> dict[str, Category]:
+    return {c.code: c for c in Category.objects.select_related("parent").filter(is_active=True)}
+
+
+def _channels() -> dict[str, Channel]:
+    return {c.code: c for c in Channel.objects.filter(is_active=True)}
+
+
+def _category(code: str, refs: refcache.Snapshot | None = None) -> Category:
+    refs = refs or refcache.snapshot()
+    category = refs.get("taxonomy.categories", ("category",), _categories).get(code)
     if category is None:
         raise ValidationFailed(
             gettext("unknown or inactive category %(code)s") % {"code": code}, field="category"
@@ -98,8 +109,9 @@ def _category(code: str) -> Category:
     return category
 
 
-def _channel(code: str) -> Channel:
-    channel = Channel.objects.filter(code=code, is_active=True).first()
+def _channel(code: str, refs: refcache.Snapshot | None = None) -> Channel:
+    refs = refs or refcache.snapshot()
+    channel = refs.get("taxonomy.channels", ("channel",), _channels).get(code)
     if channel is None:
         raise ValidationFailed(
             gettext("unknown or inactive channel %(code)s") % {"code": code},
@@ -108,11 +120,12 @@ def _channel(code: str) -> Channel:
     return channel
 
 
-def _territory(actor: Any, data: CaseIn) -> OrgUnit:
+def _territory(actor: Any, data: CaseIn, refs: refcache.Snapshot) -> OrgUnit:
     jurisdiction = Jurisdiction.of(actor)
     if data.lat is not None and data.lng is not None:
-        grid = geometry.resolve_grid(data.lng, data.lat)
-        if grid is not None:
+        (grid_id,) = geometry.resolve_grid_ids([(data.lng, data.lat)], token=refs.key("unit"))
+        if grid_id is not None:
+            grid = lineage_of_id(grid_id, refs)[0]
             if not jurisdiction.covers_path(grid.path):
                 raise ValidationFailed(
                     gettext("the location lies outside your jurisdiction"), field="lat"
@@ -126,7 +139,7 @@ def _territory(actor: Any, data: CaseIn) -> OrgUnit:
         raise ValidationFailed(gettext("give both latitude and longitude, or neither"), field="lat")
     if data.unit_id is None:
         raise ValidationFailed(gettext("give a location (lat/lng) or a unit"), field="unit_id")
-    unit = jurisdiction.units().filter(pk=data.unit_id, is_active=True).first()
+    unit = jurisdiction.units().filter(pk=data.unit_id, is_active=True).defer("boundary").first()
     if unit is None:
         raise ValidationFailed(
             gettext("unknown unit, or outside your jurisdiction"), field="unit_id"
@@ -134,12 +147,18 @@ def _territory(actor: Any, data: CaseIn) -> OrgUnit:
     return unit
 
 
-def routing_input(actor: Any, data: CaseIn, channel: Channel | None = None) -> RoutingInput:
-    category = _category(data.category)
+def routing_input(
+    actor: Any,
+    data: CaseIn,
+    channel: Channel | None = None,
+    refs: refcache.Snapshot | None = None,
+) -> RoutingInput:
+    refs = refs or refcache.snapshot()
+    category = _category(data.category, refs)
     return RoutingInput(
         category=category,
-        channel=channel or _channel(data.report.channel),
-        territory=_territory(actor, data),
+        channel=channel or _channel(data.report.channel, refs),
+        territory=_territory(actor, data, refs),
         risk_colour=data.risk_colour or category.default_risk,
         people_involved=data.people_involved,
         amount=data.amount,
@@ -179,6 +198,9 @@ def _existing_report(channel: Channel, external_id: str) -> Report | None:
 class Registration:
     case: Case
     created: bool
+    # What a new registration wrote beside the case (reports, parties, assignments…), for an
+    # answer that need not read it back.
+    written: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def case_register(*, actor: Any, data: CaseIn, idempotency_key: str = "") -> Registration:
@@ -190,13 +212,18 @@ def case_register(*, actor: Any, data: CaseIn, idempotency_key: str = "") -> Reg
     if not may_register(actor):
         raise PermissionDenied(gettext("your role cannot register cases"))
     request_hash = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
-    channel = _channel(data.report.channel)
-    earlier = _earlier_registration(actor, channel, data, idempotency_key, request_hash)
+    refs = refcache.snapshot()
+    channel = _channel(data.report.channel, refs)
+    # A known report (channel, external id) is found by its unique key when the insert below
+    # fails; looking for it first would cost every new case a query to spare rare retries one.
+    earlier = _earlier_registration(
+        actor, channel, data, idempotency_key, request_hash, by_report=False
+    )
     if earlier is not None:
         return earlier
     try:
         with transaction.atomic():
-            case = _register(actor, data, channel)
+            case, written = _register(actor, data, channel, refs)
             if idempotency_key:
                 IdempotencyRecord.objects.create(
                     key=idempotency_key,
@@ -205,7 +232,7 @@ def case_register(*, actor: Any, data: CaseIn, idempotency_key: str = "") -> Reg
                     request_hash=request_hash,
                     case=case,
                 )
-            return Registration(case, created=True)
+            return Registration(case, created=True, written=written)
     except IntegrityError:
         # A concurrent retry won the race on the external id or the key: answer with its case.
         earlier = _earlier_registration(actor, channel, data, idempotency_key, request_hash)
@@ -218,7 +245,13 @@ IDEMPOTENT_REGISTER = "cases.register"
 
 
 def _earlier_registration(
-    actor: Any, channel: Channel, data: CaseIn, key: str, request_hash: str
+    actor: Any,
+    channel: Channel,
+    data: CaseIn,
+    key: str,
+    request_hash: str,
+    *,
+    by_report: bool = True,
 ) -> Registration | None:
     if key:
         record = (
@@ -234,23 +267,28 @@ def _earlier_registration(
                 )
             if record.case is not None:
                 return Registration(record.case, created=False)
-    existing = _existing_report(channel, data.report.external_id)
+    existing = _existing_report(channel, data.report.external_id) if by_report else None
     if existing is not None:
         return Registration(existing.case, created=False)
     return None
 
 
-def _register(actor: Any, data: CaseIn, channel: Channel) -> Case:
-    inputs = routing_input(actor, data, channel)
-    decision = route(inputs)
+def _register(
+    actor: Any, data: CaseIn, channel: Channel, refs: refcache.Snapshot
+) -> tuple[Case, dict[str, list[Any]]]:
+    inputs = routing_input(actor, data, channel, refs)
+    decision = route(inputs, refs)
     partners: list[OrgUnit] = []
     if data.partner_unit_ids:
         # The other jurisdiction need not be ours: that is what cross-region means.
-        partners = list(OrgUnit.objects.filter(pk__in=data.partner_unit_ids, is_active=True))
+        partners = list(
+            OrgUnit.objects.filter(pk__in=data.partner_unit_ids, is_active=True).defer("boundary")
+        )
         if len(partners) != len(set(data.partner_unit_ids)):
             raise ValidationFailed(gettext("unknown partner unit"), field="partner_unit_ids")
     now = timezone.now()
     tracking = _tracking_code()
+    user = _user(actor)
     case = Case.objects.create(
         number=f"TMP-{tracking}",
         title=data.title,
@@ -275,18 +313,25 @@ def _register(actor: Any, data: CaseIn, channel: Channel) -> Case:
         accept_deadline=now + decision.accept_within,
         resolve_deadline=now + decision.resolve_within,
         tracking_code=tracking,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=user,
     )
     # The number carries the district and year a clerk reads it by; the id makes it unique.
     case.number = f"{inputs.territory.code[:6]}-{now:%Y}-{case.pk:07d}"
-    case.save(update_fields=["number"])
+    Case.objects.filter(pk=case.pk).update(number=case.number)
     if partners:
         case.partner_units.set(partners)
-    if decision.restricted and getattr(actor, "pk", None):
+    handlers: list[Any] = []
+    if decision.restricted and user is not None:
         case.handlers.add(actor)
-    _report_create(case=case, channel=channel, data=data.report, actor=actor)
-    Party.objects.bulk_create(Party(case=case, **party.model_dump()) for party in data.parties)
-    assignments_for_decision(case=case, decision=decision, actor=actor)
+        handlers = [actor]
+    report = _report_create(case=case, channel=channel, data=data.report, actor=actor)
+    parties = Party.objects.bulk_create(
+        Party(case=case, **party.model_dump()) for party in data.parties
+    )
+    calls: list[Call] = []
+    assignments = assignments_for_decision(
+        case=case, decision=decision, actor=actor, deliveries=calls
+    )
     event_write(
         case=case,
         actor=actor,
@@ -296,13 +341,26 @@ def _register(actor: Any, data: CaseIn, channel: Channel) -> Case:
         to_status=case.status,
         routing=decision.reasons,
     )
-    schedule_deadlines(case)
-    return case
+    enqueue_many([*deadline_calls(case), *calls])
+    # The answer to the clerk (or the integration) is built from these, not read back.
+    written: dict[str, list[Any]] = {
+        "reports": [report],
+        "parties": parties,
+        "assignments": assignments,
+        "partner_units": partners,
+        "handlers": handlers,
+    }
+    return case, written
 
 
 def assignments_for_decision(
-    *, case: Case, decision: RoutingDecision, actor: Any
+    *, case: Case, decision: RoutingDecision, actor: Any, deliveries: list[Call] | None = None
 ) -> list[Assignment]:
+    """Hand the case to the routed departments and tell their members, in two statements.
+
+    With ``deliveries`` the outward delivery of the notifications is added there for the caller
+    to enqueue with its other tasks; otherwise it is enqueued on commit as usual.
+    """
     rows: list[Assignment] = []
     if decision.lead_department is not None:
         rows.append(
@@ -327,18 +385,19 @@ def assignments_for_decision(
             )
         )
     created = Assignment.objects.bulk_create(rows)
-    for assignment in created:
-        notify_department(
+    notices = [
+        (
             assignment.department,
-            case=case,
-            kind=NotificationKind.ASSIGNMENT,
-            message=system_text(
+            system_text(
                 gettext_noop("%(number)s %(title)s: new assignment (%(role)s)"),
                 number=case.number,
                 title=case.title,
                 role=AssignmentRole(assignment.role).label,
             ),
         )
+        for assignment in created
+    ]
+    notify_departments(notices, case=case, kind=NotificationKind.ASSIGNMENT, deliveries=deliveries)
     return created
 
 
@@ -354,14 +413,40 @@ def eligible_leaders(case: Case) -> QuerySet[User]:
 
 
 def notify_department(department: Department, *, case: Case, kind: str, message: str) -> None:
-    members = department.members.filter(is_active=True)
+    notify_departments([(department, message)], case=case, kind=kind)
+
+
+def notify_departments(
+    notices: list[tuple[Department, str]],
+    *,
+    case: Case,
+    kind: str,
+    deliveries: list[Call] | None = None,
+) -> None:
+    """Tell the active members of each department its message, with one query for all of them."""
+    if not notices:
+        return
+    members = User.objects.filter(
+        department_id__in={department.pk for department, _ in notices}, is_active=True
+    )
     if case.restricted:
         # Only those who may open a restricted case hear of it, and never its title.
         members = members.filter(Q(role=Role.LIAISON) | Q(pk__in=case.handlers.values("pk")))
-        message = gettext("%(number)s: a case with restricted access needs your department") % {
-            "number": case.number
-        }
-    notify(users=members, kind=kind, message=message, case=case)
+    by_department: dict[int, list[User]] = {}
+    for member in members:
+        by_department.setdefault(cast(int, member.department_id), []).append(member)
+    restricted = gettext("%(number)s: a case with restricted access needs your department") % {
+        "number": case.number
+    }
+    notify_many(
+        [
+            (by_department.get(department.pk, []), restricted if case.restricted else message)
+            for department, message in notices
+        ],
+        kind=kind,
+        case=case,
+        deliveries=deliveries,
+    )
 
 
 def _user(actor: Any) -> Any:

@@ -44,7 +44,7 @@ def parse_boundary(geojson: dict[str, Any]) -> shapely.Geometry:
 
 @dataclass(frozen=True)
 class _GridIndex:
-    token: tuple[int, str]
+    token: Any
     tree: STRtree
     unit_ids: np.ndarray
     geometries: list[shapely.Geometry]
@@ -59,7 +59,7 @@ def _version_token() -> tuple[int, str]:
     return row["n"], row["last"].isoformat() if row["last"] else ""
 
 
-def _build(token: tuple[int, str]) -> _GridIndex:
+def _build(token: Any) -> _GridIndex:
     ids: list[int] = []
     geometries: list[shapely.Geometry] = []
     rows = OrgUnit.objects.filter(level=Level.GRID, is_active=True, boundary__isnull=False)
@@ -74,9 +74,11 @@ def _build(token: tuple[int, str]) -> _GridIndex:
     return _GridIndex(token, STRtree(geometries), np.asarray(ids, dtype=np.int64), geometries)
 
 
-def grid_index() -> _GridIndex:
+def grid_index(token: Any = None) -> _GridIndex:
+    """The current index. ``token`` is a version of the grid layer the caller already read
+    (``core.refcache``); without one, this reads the grid layer's own version."""
     global _index
-    token = _version_token()
+    token = token if token is not None else _version_token()
     current = _index
     if current is not None and current.token == token:
         return current
@@ -92,7 +94,9 @@ def invalidate() -> None:
         _index = None
 
 
-def resolve_grid_ids(points: list[tuple[float, float]]) -> list[int | None]:
+def resolve_grid_ids(
+    points: list[tuple[float, float]], *, token: Any = None
+) -> list[int | None]:
     """Grid unit id for each (lng, lat) point, or None where the point lies on no grid.
 
     A point on a shared border belongs to the grid with the lowest id, so every point has at
@@ -100,7 +104,7 @@ def resolve_grid_ids(points: list[tuple[float, float]]) -> list[int | None]:
     """
     if not points:
         return []
-    index = grid_index()
+    index = grid_index(token)
     result: list[int | None] = [None] * len(points)
     if len(index.unit_ids) == 0:
         return result

@@ -7,16 +7,17 @@ language (``system_text``), whoever registers the case.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_noop
 
 from fengqiao.cases.routing.models import LeadLevel, RoutingRule
+from fengqiao.core import refcache
 from fengqiao.core.text import system_text
 from fengqiao.orgs.models import Department, DepartmentType, Level, OrgUnit
 from fengqiao.taxonomy.models import Category, Channel, RiskColour
@@ -177,32 +178,63 @@ def rule_match(rule: RoutingRule, data: RoutingInput) -> list[str] | None:
     return reasons
 
 
-def lineage(unit: OrgUnit) -> list[OrgUnit]:
+def lineage(unit: OrgUnit, refs: refcache.Snapshot | None = None) -> list[OrgUnit]:
     """The unit and its ancestors, nearest first."""
-    paths = [*unit.ancestor_paths(), unit.path]
+    return (refs or refcache.snapshot()).lineage(unit.pk, _lineage_of)
+
+
+def lineage_of_id(unit_id: int, refs: refcache.Snapshot | None = None) -> list[OrgUnit]:
+    """Like :func:`lineage`, from the unit's id (a point resolved to a grid gives only that)."""
+    return (refs or refcache.snapshot()).lineage(unit_id, _lineage_of)
+
+
+def _lineage_of(unit_id: int) -> list[OrgUnit]:
     # Boundaries can be megabytes of GeoJSON for a district; routing never needs them.
+    unit = OrgUnit.objects.defer("boundary").get(pk=unit_id)
+    paths = [*unit.ancestor_paths(), unit.path]
     by_path = {u.path: u for u in OrgUnit.objects.filter(path__in=paths).defer("boundary")}
-    return [by_path[p] for p in reversed(paths) if p in by_path]
+    chain = [by_path[p] for p in reversed(paths) if p in by_path]
+    for child, parent in itertools.pairwise(chain):
+        if child.parent_id == parent.pk:
+            child._state.fields_cache["parent"] = parent  # unit.parent without another query
+    return chain
 
 
-def nearest_department(chain: list[OrgUnit], department_type: str) -> Department | None:
+def _departments_by_unit() -> dict[int, list[Department]]:
+    by_unit: dict[int, list[Department]] = {}
+    rows = (
+        Department.objects.filter(is_active=True)
+        .select_related("org_unit")
+        .defer("org_unit__boundary")
+        .order_by("pk")
+    )
+    for department in rows:
+        by_unit.setdefault(department.org_unit_id, []).append(department)
+    return by_unit
+
+
+def nearest_department(
+    chain: list[OrgUnit], department_type: str, refs: refcache.Snapshot | None = None
+) -> Department | None:
     """The department of that type at the first unit up the lineage that has one."""
     if not department_type:
         return None
-    units = {u.pk: i for i, u in enumerate(chain)}
-    candidates = (
-        Department.objects.filter(
-            Q(org_unit_id__in=units), department_type=department_type, is_active=True
-        )
-        .select_related("org_unit")
-        .defer("org_unit__boundary")
-    )
-    best = sorted(candidates, key=lambda d: (units[d.org_unit_id], d.pk))
-    return best[0] if best else None
+    refs = refs or refcache.snapshot()
+    by_unit = refs.get("routing.departments", ("department", "unit"), _departments_by_unit)
+    for unit in chain:
+        for department in by_unit.get(unit.pk, ()):
+            if department.department_type == department_type:
+                return department
+    return None
 
 
-def route(data: RoutingInput) -> RoutingDecision:
-    rules = RoutingRule.objects.filter(is_active=True).order_by("priority", "pk")
+def _active_rules() -> list[RoutingRule]:
+    return list(RoutingRule.objects.filter(is_active=True).order_by("priority", "pk"))
+
+
+def route(data: RoutingInput, refs: refcache.Snapshot | None = None) -> RoutingDecision:
+    refs = refs or refcache.snapshot()
+    rules = refs.get("routing.rules", ("rule",), _active_rules)
     chosen: RoutingRule | None = None
     reasons: list[str] = []
     for rule in rules:
@@ -215,7 +247,7 @@ def route(data: RoutingInput) -> RoutingDecision:
         reasons = [rule_line(None, None)]
     lead_level = LEVEL_OF[chosen.lead_level] if chosen else Level.GRID
 
-    chain = lineage(data.territory)
+    chain = lineage(data.territory, refs)
     # A place recorded above the rule's level (say a township with no grid) leads itself.
     lead_unit = next((u for u in chain if u.level == lead_level), chain[0])
     lead_key = LEVEL_KEY[lead_unit.level]
@@ -224,7 +256,7 @@ def route(data: RoutingInput) -> RoutingDecision:
     lead_type = (chosen.lead_department_type if chosen else "") or data.category.responsible.get(
         lead_key, ""
     )
-    lead_department = nearest_department(lead_from, lead_type)
+    lead_department = nearest_department(lead_from, lead_type, refs)
     reasons.append(lead_line(lead_unit))
     if lead_department is not None:
         reasons.append(
@@ -247,7 +279,7 @@ def route(data: RoutingInput) -> RoutingDecision:
 
     co_departments: list[Department] = []
     for co_type in chosen.co_department_types if chosen else []:
-        department = nearest_department(lead_from, co_type)
+        department = nearest_department(lead_from, co_type, refs)
         if (
             department is not None
             and department not in co_departments
