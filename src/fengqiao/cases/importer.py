@@ -54,6 +54,7 @@ from fengqiao.cases.routing.engine import (
 )
 from fengqiao.cases.routing.models import RoutingRule
 from fengqiao.cases.states import CaseStatus
+from fengqiao.core.bulk import bulk_insert
 from fengqiao.core.text import system_text
 from fengqiao.orgs.models import Department, Level, OrgUnit
 from fengqiao.taxonomy.models import Category, Channel
@@ -390,9 +391,9 @@ def _write(bundles: Sequence[CaseBundle]) -> BatchResult:
                     *bundle.referrals):  # fmt: skip
             row.case_id = pk  # type: ignore[attr-defined] # every child has a case
             children.setdefault(type(row), []).append(row)
-    Case.objects.bulk_create(cases)
+    bulk_insert(Case, cases)
     for model, rows in children.items():
-        model._default_manager.bulk_create(rows)
+        bulk_insert(model, rows)
     for case in cases:
         if case.status in OPEN_TIMERS:
             schedule_deadlines(case, OPEN_TIMERS[case.status])

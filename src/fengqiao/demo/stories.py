@@ -22,12 +22,13 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db.models import Case as Choose
-from django.db.models import F, Model, When
+from django.db.models import DateTimeField, F, Model, When
+from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from fengqiao.accounts.models import Role, User
@@ -156,8 +157,16 @@ class _Story:
         self.case_id = self.case_id or result.case.pk  # type: ignore[attr-defined]
         shift = since - when
         for model, key, fields in _STAMPED:
+            # To the whole second: the milliseconds the services took must not push a step
+            # that the story times at exactly half an hour past it.
             moved = {
-                name: Choose(When(**{f"{name}__gte": since}, then=F(name) - shift), default=F(name))
+                name: Choose(
+                    When(
+                        **{f"{name}__gte": since},
+                        then=Trunc(F(name) - shift, "second", DateTimeField(), tzinfo=UTC),
+                    ),
+                    default=F(name),
+                )
                 for name in fields
             }
             model._default_manager.filter(**{key: self.case_id}).update(**moved)
