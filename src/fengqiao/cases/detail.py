@@ -61,6 +61,7 @@ OTHER_ACTIONS = {
     "confirmation_requested": _("Judicial confirmation requested"),
     "confirmation_decided": _("Judicial confirmation decided"),
     "protective_order": _("Protective order"),
+    "dispatch": _("Dispatch meeting decision"),
 }
 
 
@@ -261,6 +262,19 @@ def _action_label(kind: str, action: str) -> str:
     if kind == EventKind.ASSIGNMENT and action == Action.ACCEPT:
         return str(_("Assignment accepted"))
     return str(OTHER_ACTIONS.get(action, action))
+
+
+def colour_set(case: Case, timeline: list[TimelineRow]) -> TimelineRow | None:
+    """The timeline row that gave the case its present colour (newest first), if it changed
+    after registration; otherwise the colour is the registering clerk's."""
+    return next(
+        (
+            row
+            for row in timeline
+            if row.kind == EventKind.RISK and not row.other_case and row.to_label
+        ),
+        None,
+    )
 
 
 def timeline_rows(actor: Any, case: Case) -> list[TimelineRow]:

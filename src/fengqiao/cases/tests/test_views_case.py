@@ -24,6 +24,7 @@ from fengqiao.cases.models import Case, Party, PersonalDataAccess
 from fengqiao.cases.schemas import ReportIn
 from fengqiao.cases.services import case_link_report, case_register
 from fengqiao.cases.states import Action, CaseStatus
+from fengqiao.taxonomy.models import RiskColour
 from fengqiao.testing.cases import VALID_ID, case_in
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -400,6 +401,9 @@ class TestDetailsAndParties:
         assert accepted.status_code == 302
         changed = fresh(case)
         assert (changed.risk_colour, changed.leader) == ("red", world.user("a_leader"))
+        page = client.get(url("detail", case))
+        assert page.context["colour_set"].actor == str(world.user("a_leader"))
+        assert page.context["colour_set"].to_label == str(RiskColour.RED.label)
 
     def test_a_party_with_a_wrong_id_is_refused_on_the_field(self, case, client_for):
         response = client_for("a1_clerk").post(

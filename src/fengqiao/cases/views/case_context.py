@@ -120,6 +120,7 @@ def page_context(
         if caps.edit
         else None
     )
+    timeline = detail.timeline_rows(actor, case)
     return {
         "case": case,
         "caps": caps,
@@ -134,7 +135,8 @@ def page_context(
         "sessions": list(case.mediation_sessions.select_related("mediator")),
         "protective_orders": list(case.protective_orders.select_related("court")),
         "referrals": list(case.referrals.all()),
-        "timeline": detail.timeline_rows(actor, case),
+        "timeline": timeline,
+        "colour_set": detail.colour_set(case, timeline),
         "transitions": transitions,
         "edit_form": keep(edit_form) if edit_form is not None else None,
         "party_form": keep(PartyForm(prefix="party")) if caps.add_party else None,
