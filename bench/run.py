@@ -2,6 +2,8 @@
 
 point_in_grid: resolving points to grids through the cached STRtree (``resolve_grid_ids``) versus
 a plain loop that tests each point against every grid polygon (prepared shapely geometries).
+signals_latency, warning_rules, hotspots, safety_index: see each script's docstring
+(``bench/<name>.py``), run as processes of their own.
 intake: ``POST /api/v1/cases`` under ``fengqiao serve`` versus a bare Django view that inserts one
 row, same gunicorn settings, PostgreSQL (``bench/intake.py``).
 bulk_import: ``fengqiao import cases`` versus PostgreSQL ``COPY`` of the same file
@@ -137,6 +139,28 @@ def bench_point_in_grid(
     }
 
 
+# Benches with their own set-up (their own scratch database or Django settings) run as a
+# process of their own; each prints one JSON document.
+EXTERNAL = {
+    "signals_latency": "signals_latency.py",
+    "warning_rules": "warning_rules.py",
+    "hotspots": "hotspots.py",
+    "safety_index": "safety_index.py",
+}
+
+
+def _external(script: Path, name: str) -> dict[str, object]:
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        return {"bench": name, "error": done.stderr.strip().splitlines()[-1:]}
+    result: dict[str, object] = json.loads(done.stdout)
+    return {"bench": name, **{k: v for k, v in result.items() if k != "bench"}}
+
+
 def main() -> None:
     here = Path(__file__).resolve().parent
     sys.path.insert(0, str(here.parent / "src"))
@@ -144,7 +168,7 @@ def main() -> None:
     from bulk_import import DEFAULT_ROWS, bench_bulk_import
     from intake import bench_intake
 
-    benches = ("point_in_grid", "intake", "bulk_import")
+    benches = ("point_in_grid", "intake", "bulk_import", *EXTERNAL)
     parser = argparse.ArgumentParser(description="Fengqiao benchmarks, as JSON lines.")
     parser.add_argument(
         "names", nargs="*", metavar="BENCH", help=f"{', '.join(benches)}; default: all"
@@ -160,8 +184,10 @@ def main() -> None:
             result = bench_point_in_grid()
         elif name == "intake":
             result = bench_intake(args.seconds)
-        else:
+        elif name == "bulk_import":
             result = bench_bulk_import(args.rows)
+        else:
+            result = _external(here / EXTERNAL[name], name)
         print(json.dumps(result, ensure_ascii=False), flush=True)
 
 

@@ -13,8 +13,20 @@ COMMANDS: dict[str, str] = {
     "createuser": "create a user with a role and org units",
     "token": "print a new API token for a user (for integrations)",
     "taxonomy": "import/export the dispute taxonomy (taxonomy import FILE [--replace])",
-    "import": "import historical cases from CSV or XLSX (import cases FILE [--dry-run])",
+    "import": "import historical cases from CSV or XLSX (import cases FILE [--dry-run]); "
+    "import safety FILE: safety-index indicator values; "
+    "import labour FILE: labour-dispute risk indicators; "
+    "import risk-points FILE: the risk point register",
+    "signals": "signal intake: signals mqtt --url mqtt://HOST:1883 [--topic ...]; maintain; recover",
     "manage": "run any Django management command (fengqiao manage check ...)",
+}
+
+# ``fengqiao import KIND FILE``: cases are the ``import`` command's own; other kinds are imported
+# by their domain's command, named here.
+IMPORT_COMMANDS: dict[str, str] = {
+    "safety": "safety_import",
+    "labour": "labour_import",
+    "risk-points": "import_risk_points",
 }
 
 
@@ -45,5 +57,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if command == "manage":
         execute_from_command_line(["fengqiao manage", *rest])
+    elif command == "import" and rest and rest[0] in IMPORT_COMMANDS:
+        execute_from_command_line(["fengqiao import", IMPORT_COMMANDS[rest[0]], *rest[1:]])
     else:
         execute_from_command_line(["fengqiao", command, *rest])

@@ -30,6 +30,15 @@ def _list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def _days(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of days (1 or more), got {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Config:
     environment: str
@@ -41,6 +50,8 @@ class Config:
     https: bool
     csrf_trusted_origins: list[str]
     log_level: str
+    # Raw sensor signals older than this are dropped (whole partitions on PostgreSQL).
+    signal_retention_days: int = 400
 
     @property
     def var_dir(self) -> Path:
@@ -91,4 +102,5 @@ def load() -> Config:
         https=_flag("FENGQIAO_HTTPS", False),
         csrf_trusted_origins=_list("FENGQIAO_CSRF_TRUSTED_ORIGINS", ""),
         log_level=os.environ.get("FENGQIAO_LOG_LEVEL", "INFO").upper(),
+        signal_retention_days=_days("FENGQIAO_SIGNAL_RETENTION_DAYS", 400),
     )

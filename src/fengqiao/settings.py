@@ -154,6 +154,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 FENGQIAO_NOTIFICATION_SENDER = "fengqiao.notifications.senders.ConsoleSender"
 # Intake shows earlier cases of the same grid and category from this many days back.
 FENGQIAO_DUPLICATE_WINDOW_DAYS = 30
+# Raw signals are kept this long (env FENGQIAO_SIGNAL_RETENTION_DAYS).
+FENGQIAO_SIGNAL_RETENTION_DAYS = CONFIG.signal_retention_days
 
 LOGGING = {
     "version": 1,

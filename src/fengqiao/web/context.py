@@ -76,6 +76,24 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         active_prefixes=("cases:list", "cases:detail", "cases:export"),
     ),
     NavItem(
+        "risk",
+        _("Risk"),
+        "risk:home",
+        roles=frozenset(
+            {
+                Role.LEADER,
+                Role.ANALYST,
+                Role.ADMIN,
+                Role.CLERK,
+                Role.MEDIATOR,
+                Role.GRID_WORKER,
+                Role.LIAISON,
+                Role.AUDITOR,
+            }
+        ),
+        active_prefixes=("risk:", "early_warning:", "hotspots:", "labour:", "safety:"),
+    ),
+    NavItem(
         "org", pgettext_lazy("org browser", "Organisation"), "orgs:tree", active_prefixes=("orgs:",)
     ),
     NavItem("admin", _("Admin"), "admin:index", staff_only=True, active_prefixes=("admin:",)),

@@ -30,6 +30,12 @@ class Command(BaseCommand):
         channels = load_default_channels()
         self.stdout.write(f"channels: {channels.summary()}")
         self.stdout.write(f"routing rules: {load_default_rules()} created")
+        from fengqiao.early_warning.rules import load_default_rules as load_warning_rules
+
+        self.stdout.write(f"warning rules: {load_warning_rules()} created")
+        from fengqiao.safety.config import load_default_config as load_safety_config
+
+        self.stdout.write(f"safety index: {load_safety_config().summary()}")
         if not no_static:
             call_command("collectstatic", interactive=False, verbosity=0)
             self.stdout.write("static files collected")
@@ -43,3 +49,24 @@ class Command(BaseCommand):
             cases = load_demo_cases(stdout=cast(TextIO, self.stdout))
             state = "loaded" if cases.created else "already present"
             self.stdout.write(self.style.SUCCESS(f"demo cases {state} ({cases.cases} cases)"))
+            from fengqiao.demo.warnings import load_demo_warnings
+
+            warnings = load_demo_warnings(stdout=cast(TextIO, self.stdout))
+            state = "loaded" if warnings.created else "already present"
+            self.stdout.write(
+                self.style.SUCCESS(f"demo risk points and warnings {state} ({warnings.summary()})")
+            )
+            from fengqiao.demo.safety import load_demo_safety
+
+            safety = load_demo_safety(stdout=cast(TextIO, self.stdout))
+            state = "loaded" if safety.created else "already present"
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"demo safety index {state} ({safety.units} units, {safety.periods} months)"
+                )
+            )
+            from fengqiao.demo.labour import load_demo_labour
+
+            labour = load_demo_labour(stdout=cast(TextIO, self.stdout))
+            state = "loaded" if labour.created else "already present"
+            self.stdout.write(self.style.SUCCESS(f"demo labour risk {state} ({labour.summary()})"))
