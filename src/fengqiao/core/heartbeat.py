@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from fengqiao.core import schedule
 from fengqiao.core.models import WorkerHeartbeat
+from fengqiao.core.recovery import requeue_orphans
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class HeartbeatThread(threading.Thread):
                 close_old_connections()
                 beat(self.worker_id)
                 schedule.ensure_scheduled()
+                requeue_orphans()
             except DatabaseError:
                 # A database hiccup must not kill the worker; /healthz shows the stale beat.
                 logger.exception("worker heartbeat or schedule failed")
