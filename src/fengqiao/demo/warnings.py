@@ -42,6 +42,8 @@ from fengqiao.early_warning.rules import load_default_rules
 from fengqiao.orgs.geometry import parse_boundary
 from fengqiao.orgs.models import Level, OrgUnit
 
+# The second grid worker (工农社区) who verifies the septic-tank warning on site.
+STORY_GRID_WORKER = "grid2"
 SEPTIC_CODE = "YB-LT-HFC-0002"
 POINT_COUNT = 40
 
@@ -89,10 +91,10 @@ def _inside(grid: OrgUnit, rng: random.Random) -> tuple[float, float]:
 
 
 def _grid_worker(grid: OrgUnit) -> User:
-    user = User.objects.filter(username="grid2").first()
+    user = User.objects.filter(username=STORY_GRID_WORKER).first()
     if user is None:
         user = user_create(
-            username="grid2",
+            username=STORY_GRID_WORKER,
             password=DEMO_PASSWORD,
             role=Role.GRID_WORKER,
             units=[grid],

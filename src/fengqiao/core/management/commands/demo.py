@@ -43,6 +43,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, unit in summary.logins:
             self.stdout.write(f"  {username:<10} {role:<22} {unit}")
+        from fengqiao.demo.warnings import STORY_GRID_WORKER
+
+        self.stdout.write(
+            f"  {STORY_GRID_WORKER:<10} {'grid worker':<22} 工农社区 (septic-tank story)"
+        )
         self.stdout.write("Press Ctrl-C to stop.")
 
         def stop(signum: int, frame: FrameType | None) -> None:
