@@ -5,6 +5,8 @@ with feedback, inside half an hour, with the timings on the warning's timeline."
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -12,6 +14,9 @@ from django_tasks_db.models import DBTaskResult
 
 from fengqiao.early_warning.engine import sweep
 from fengqiao.early_warning.models import Warning
+from fengqiao.signals.models import Signal
+from fengqiao.signals.mqtt import SignalConsumer, paho_client, parse_url
+from fengqiao.testing.mqtt import MOSQUITTO, Broker, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +93,50 @@ class TestSepticTankStory:
         assert_timed_story(finish_story(api, warning.pk))
         # The sweep sees the same overdue episode and raises nothing more.
         assert sweep() == 0
+
+    @pytest.mark.skipif(not Path(MOSQUITTO).exists(), reason="mosquitto not installed")
+    def test_from_a_signal_published_on_mqtt(self, ew, api, tmp_path):
+        """Through a real broker: the consumer stores what it receives, acknowledges it only
+        then, and the same story follows."""
+        directory = tmp_path / "broker"
+        directory.mkdir()
+        broker = Broker(directory)
+        broker.start()
+        try:
+            topic = "fengqiao/signals/#"
+            consumer = SignalConsumer(topic=topic, max_wait=0.05)
+            client = paho_client(parse_url(broker.url), "septic-story", consumer)
+            client.connect("127.0.0.1", broker.port)
+            client.loop_start()
+            consumer.client = client
+            try:
+                wait_for(client.is_connected, 10, "the consumer's connection")
+                # The SUBACK comes back on the network thread: publish until the consumer hears.
+                body = {
+                    "device_id": ew.septic.code,
+                    "kind": "maintenance_due",
+                    "value": 10,
+                    "observed_at": timezone.now().isoformat(),
+                }
+                batch: list = []
+                deadline = time.monotonic() + 10
+                while not batch and time.monotonic() < deadline:
+                    broker.publish("fengqiao/signals/wuye-yujing", [body])
+                    batch = consumer.collect(first_timeout=0.5)
+                consumer.process(batch)
+            finally:
+                client.disconnect()
+                client.loop_stop()
+        finally:
+            broker.stop()
+        assert consumer.stats.poison == 0
+        # Published more than once until heard: the same reading is stored once.
+        assert Signal.objects.filter(device_id=ew.septic.code).count() == 1
+        assert Signal.objects.get(device_id=ew.septic.code).source == "wuye-yujing"
+        run_queued_evaluation()
+        (warning,) = Warning.objects.all()
+        assert warning.status == "assigned"
+        assert_timed_story(finish_story(api, warning.pk))
 
     def test_from_the_maintenance_sweep(self, ew, api):
         assert sweep() == 1
