@@ -172,7 +172,7 @@ class TestMqttConsumer:
 
         first = consumer(env, broker, topic, client_id)
         try:
-            wait_for(lambda: stored(database, tag)[0] >= 200, 20, "the first signals")
+            wait_for(lambda: stored(database, tag)[0] >= 200, 45, "the first signals")
         finally:
             first.send_signal(signal.SIGKILL)
             first.wait(timeout=10)
@@ -181,7 +181,7 @@ class TestMqttConsumer:
 
         second = consumer(env, broker, topic, client_id)
         try:
-            wait_for(lambda: stored(database, tag)[0] >= total, 25, "every signal")
+            wait_for(lambda: stored(database, tag)[0] >= total, 60, "every signal")
         finally:
             second.send_signal(signal.SIGTERM)
             output, _ = second.communicate(timeout=15)
@@ -313,7 +313,7 @@ class TestWorkerKilled:
         )
         unevaluated = "SELECT count(*) FROM signals_signalbatch WHERE evaluated_at IS NULL"
         try:
-            wait_for(lambda: database.scalar(unevaluated) == 1, 25, "the other batches")
+            wait_for(lambda: database.scalar(unevaluated) == 1, 60, "the other batches")
             # What the every-minute recovery job does, without waiting for the minute.
             recovered = subprocess.run(
                 [*FENGQIAO, "signals", "recover", "--older-than", "0"],
@@ -324,7 +324,7 @@ class TestWorkerKilled:
                 timeout=60,
             )
             assert "queued again: 1" in recovered.stdout
-            wait_for(lambda: database.scalar(unevaluated) == 0, 25, "every batch evaluated")
+            wait_for(lambda: database.scalar(unevaluated) == 0, 60, "every batch evaluated")
         finally:
             restarted.terminate()
             restarted.wait(timeout=20)
