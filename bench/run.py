@@ -2,7 +2,7 @@
 
 point_in_grid: resolving points to grids through the cached STRtree (``resolve_grid_ids``) versus
 a plain loop that tests each point against every grid polygon (prepared shapely geometries).
-signals_latency, warning_rules, hotspots, safety_index: see each script's docstring
+signals_latency, warning_rules, hotspots, safety_index, service_circle, cockpit: see each script's docstring
 (``bench/<name>.py``), run as processes of their own.
 intake: ``POST /api/v1/cases`` under ``fengqiao serve`` versus a bare Django view that inserts one
 row, same gunicorn settings, PostgreSQL (``bench/intake.py``).
@@ -146,6 +146,8 @@ EXTERNAL = {
     "warning_rules": "warning_rules.py",
     "hotspots": "hotspots.py",
     "safety_index": "safety_index.py",
+    "service_circle": "service_circle.py",
+    "cockpit": "cockpit.py",
 }
 
 

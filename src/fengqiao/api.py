@@ -15,9 +15,13 @@ from fengqiao.core.errors import DomainError
 from fengqiao.early_warning.api import router as early_warning_router
 from fengqiao.hotspots.api import router as hotspots_router
 from fengqiao.labour.api import router as labour_router
+from fengqiao.metrics.api import router as metrics_router
 from fengqiao.orgs.api import router as orgs_router
+from fengqiao.reports.api import router as reports_router
+from fengqiao.revisits.api import router as revisits_router
 from fengqiao.risk.api import router as risk_router
 from fengqiao.safety.api import router as safety_router
+from fengqiao.service_circle.api import router as service_circle_router
 from fengqiao.signals.api import router as signals_router
 from fengqiao.taxonomy.api import router as taxonomy_router
 
@@ -56,3 +60,7 @@ api.add_router("/", early_warning_router)
 api.add_router("/", hotspots_router)
 api.add_router("/", labour_router)
 api.add_router("/", safety_router)
+api.add_router("/", metrics_router)
+api.add_router("/", reports_router)
+api.add_router("/", service_circle_router)
+api.add_router("/", revisits_router)

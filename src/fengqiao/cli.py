@@ -16,7 +16,8 @@ COMMANDS: dict[str, str] = {
     "import": "import historical cases from CSV or XLSX (import cases FILE [--dry-run]); "
     "import safety FILE: safety-index indicator values; "
     "import labour FILE: labour-dispute risk indicators; "
-    "import risk-points FILE: the risk point register",
+    "import risk-points FILE: the risk point register; "
+    "import population FILE: populations of villages and grids",
     "signals": "signal intake: signals mqtt --url mqtt://HOST:1883 [--topic ...]; maintain; recover",
     "manage": "run any Django management command (fengqiao manage check ...)",
 }
@@ -27,6 +28,7 @@ IMPORT_COMMANDS: dict[str, str] = {
     "safety": "safety_import",
     "labour": "labour_import",
     "risk-points": "import_risk_points",
+    "population": "population_import",
 }
 
 

@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "fengqiao.hotspots",
     "fengqiao.labour",
     "fengqiao.safety",
+    "fengqiao.metrics",
+    "fengqiao.service_circle",
+    "fengqiao.revisits",
+    "fengqiao.reports",
     "fengqiao.web",
     "fengqiao.demo",
 ]

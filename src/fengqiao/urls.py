@@ -20,5 +20,9 @@ urlpatterns = [
     path("hotspots/", include("fengqiao.hotspots.urls")),
     path("labour/", include("fengqiao.labour.urls")),
     path("safety/", include("fengqiao.safety.urls")),
+    path("cockpit/", include("fengqiao.metrics.urls")),
+    path("reports/", include("fengqiao.reports.urls")),
+    path("service/", include("fengqiao.service_circle.urls")),
+    path("revisits/", include("fengqiao.revisits.urls")),
     path("", include("fengqiao.web.urls")),
 ]

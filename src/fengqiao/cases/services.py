@@ -37,6 +37,7 @@ from fengqiao.core import refcache
 from fengqiao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fengqiao.core.queue import Call, enqueue_many
 from fengqiao.core.text import system_text
+from fengqiao.metrics.dirty import case_changed
 from fengqiao.notifications.models import NotificationKind
 from fengqiao.notifications.services import notify_many
 from fengqiao.orgs import geometry
@@ -62,6 +63,7 @@ def event_write(
     to_status: str = "",
     **data: Any,
 ) -> TimelineEvent:
+    case_changed(case)  # every change writes an event: the cockpit statistics follow it
     return TimelineEvent.objects.create(
         case=case,
         actor=actor if getattr(actor, "pk", None) else None,

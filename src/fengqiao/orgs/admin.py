@@ -89,8 +89,26 @@ class DepartmentAdmin(JurisdictionScopedAdmin):
     autocomplete_fields = ["org_unit"]
 
 
+class StationForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Station
+        fields = "__all__"
+
+    def clean_opening_schedule(self) -> Any:
+        # The schedule's rules live with the service circle, which computes "open now" from it.
+        from fengqiao.service_circle.hours import ScheduleInvalid, parse_schedule
+
+        schedule = self.cleaned_data.get("opening_schedule")
+        try:
+            parse_schedule(schedule)
+        except ScheduleInvalid as exc:
+            raise forms.ValidationError([str(issue) for issue in exc.issues]) from exc
+        return schedule
+
+
 @admin.register(Station)
 class StationAdmin(JurisdictionScopedAdmin):
+    form = StationForm
     list_display = ["name", "kind", "org_unit", "opening_hours", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "address"]

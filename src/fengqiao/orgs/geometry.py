@@ -94,9 +94,7 @@ def invalidate() -> None:
         _index = None
 
 
-def resolve_grid_ids(
-    points: list[tuple[float, float]], *, token: Any = None
-) -> list[int | None]:
+def resolve_grid_ids(points: list[tuple[float, float]], *, token: Any = None) -> list[int | None]:
     """Grid unit id for each (lng, lat) point, or None where the point lies on no grid.
 
     A point on a shared border belongs to the grid with the lowest id, so every point has at

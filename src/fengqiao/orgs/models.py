@@ -192,6 +192,14 @@ class Station(TimestampedModel):
     lat = models.FloatField(_("latitude"))
     lng = models.FloatField(_("longitude"))
     opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
+    # Machine-readable week behind the free text above; "open now" is computed from it
+    # (``fengqiao.service_circle.hours``). Null: hours not recorded.
+    opening_schedule = models.JSONField(
+        _("weekly opening hours"),
+        null=True,
+        blank=True,
+        help_text=_('Day to intervals, e.g. {"mon": [["09:00", "12:00"], ["14:00", "17:30"]]}.'),
+    )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -94,6 +94,33 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         active_prefixes=("risk:", "early_warning:", "hotspots:", "labour:", "safety:"),
     ),
     NavItem(
+        "reports",
+        pgettext_lazy("generated documents", "Reports"),
+        "reports:index",
+        roles=frozenset({Role.LEADER, Role.ANALYST, Role.ADMIN, Role.AUDITOR, Role.CLERK}),
+        active_prefixes=("reports:",),
+    ),
+    NavItem(
+        "revisits",
+        _("Revisits"),
+        "revisits:queue",
+        roles=frozenset({Role.AUDITOR, Role.LEADER, Role.ADMIN}),
+        active_prefixes=("revisits:",),
+    ),
+    NavItem(
+        "service_circle",
+        _("Service circle"),
+        "service_circle:nearest",
+        active_prefixes=("service_circle:",),
+    ),
+    NavItem(
+        "cockpit",
+        _("Cockpit"),
+        "metrics:cockpit",
+        roles=frozenset({Role.LEADER, Role.ANALYST, Role.ADMIN, Role.AUDITOR}),
+        active_prefixes=("metrics:",),
+    ),
+    NavItem(
         "org", pgettext_lazy("org browser", "Organisation"), "orgs:tree", active_prefixes=("orgs:",)
     ),
     NavItem("admin", _("Admin"), "admin:index", staff_only=True, active_prefixes=("admin:",)),

@@ -70,3 +70,15 @@ class Command(BaseCommand):
             labour = load_demo_labour(stdout=cast(TextIO, self.stdout))
             state = "loaded" if labour.created else "already present"
             self.stdout.write(self.style.SUCCESS(f"demo labour risk {state} ({labour.summary()})"))
+            from fengqiao.demo.service import load_demo_service
+
+            service = load_demo_service(stdout=cast(TextIO, self.stdout))
+            state = "loaded" if service.created else "already present"
+            self.stdout.write(
+                self.style.SUCCESS(f"demo service circle {state} ({service.summary()})")
+            )
+            from fengqiao.demo.revisits import load_demo_revisits
+
+            revisits = load_demo_revisits(stdout=cast(TextIO, self.stdout))
+            state = "loaded" if revisits.created else "already present"
+            self.stdout.write(self.style.SUCCESS(f"demo revisits {state} ({revisits.summary()})"))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import CommandParser
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
@@ -18,7 +18,7 @@ DEFAULT_INTERVAL = 0.2
 class Command(DbWorkerCommand):
     help = "Run the background task worker (timers, warnings, recomputation)."
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.set_defaults(interval=DEFAULT_INTERVAL)
 

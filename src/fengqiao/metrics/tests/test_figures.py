@@ -1,0 +1,122 @@
+"""Each metric on the hand-made history (tests/history.py), the expected values worked out here."""
+
+from __future__ import annotations
+
+from fengqiao.metrics.services import breakdown, trend, unit_figures
+from fengqiao.metrics.tests.history import DAY
+
+
+def figures(world, unit="A1", who="a_leader", **kwargs):
+    return unit_figures(
+        actor=world.user(who), unit=world.region.unit(unit), start=DAY, end=DAY, **kwargs
+    )
+
+
+class TestUnitFigures:
+    def test_cases_registered_and_last_year(self, world, history):
+        f = figures(world)
+        # c1–c4 in 胜利路街道 on DAY; c5 is in 龙塔街道; c6 is a year earlier, the same day.
+        assert f.registered.value == 4
+        assert f.registered.last_year == 1
+        assert f.registered.change == 3
+
+    def test_resolution_rate(self, world, history):
+        f = figures(world)
+        assert (f.resolution_rate.numerator, f.resolution_rate.denominator) == (3, 4)
+        assert f.resolution_rate.value == 0.75
+        assert f.resolution_rate.last_year == 0.0  # c6 is open
+
+    def test_one_time_rate_excludes_escalated_and_reopened(self, world, history):
+        f = figures(world)
+        # Resolved: c1, c2 (escalated), c3 (reopened) → only c1 resolved at first handling.
+        assert (f.one_time_rate.numerator, f.one_time_rate.denominator) == (1, 3)
+        assert f.one_time_rate.value == round(1 / 3, 4)
+
+    def test_identification_rate(self, world, history):
+        f = figures(world)
+        assert (f.identification_rate.numerator, f.identification_rate.denominator) == (1, 4)
+
+    def test_in_database_rate(self, world, history):
+        # c3's party phone was on c1, registered two hours earlier; nobody else was known.
+        f = figures(world)
+        assert (f.in_database_rate.numerator, f.in_database_rate.denominator) == (1, 4)
+
+    def test_acceptance_percentiles(self, world, history):
+        f = figures(world)
+        # 30 min, 1 h, 3 h → buckets ending 0.5 h, 1 h, 4 h; median = 2nd = 1 h, p90 = 3rd = 4 h.
+        assert f.acceptance_p50_hours.value == 1.0
+        assert f.acceptance_p90_hours.value == 4.0
+        assert f.acceptance_p50_hours.denominator == 3
+
+    def test_resolution_percentiles(self, world, history):
+        f = figures(world)
+        # 2, 5 and 10 days → buckets ending 48 h, 120 h, 240 h.
+        assert f.resolution_p50_hours.value == 120.0
+        assert f.resolution_p90_hours.value == 240.0
+
+    def test_overdue_count(self, world, history):
+        assert figures(world).overdue.value == 1
+
+    def test_category_and_channel_filters(self, world, history):
+        assert figures(world, channel="grid-patrol").registered.value == 1
+        assert figures(world, category="M02").registered.value == 4
+        both = figures(world, category="M02.04", channel="12345")
+        assert both.registered.value == 1
+        assert both.resolution_rate.value == 1.0
+
+    def test_grid_and_city(self, world, history):
+        assert figures(world, "A1a-g1").registered.value == 4
+        assert figures(world, "A1b-g1").registered.value == 0
+        assert figures(world, "city", "city_admin").registered.value == 5
+
+
+class TestBreakdown:
+    def test_by_child(self, world, history):
+        rows = breakdown(
+            actor=world.user("city_admin"),
+            unit=world.region.unit("city"),
+            start=DAY,
+            end=DAY,
+            by="child",
+        )
+        assert [(r.label, r.figures.registered.value) for r in rows] == [
+            ("永川区", 4),
+            ("渝北区", 1),
+        ]
+
+    def test_by_channel(self, world, history):
+        rows = breakdown(
+            actor=world.user("a_leader"),
+            unit=world.region.unit("A"),
+            start=DAY,
+            end=DAY,
+            by="channel",
+        )
+        assert {r.key: r.figures.registered.value for r in rows} == {
+            "visit": 2,
+            "grid-patrol": 1,
+            "12345": 1,
+        }
+
+    def test_by_level_of_the_lead_unit(self, world, history):
+        rows = breakdown(
+            actor=world.user("a_leader"),
+            unit=world.region.unit("A1"),
+            start=DAY,
+            end=DAY,
+            by="level",
+        )
+        assert sum(r.figures.registered.value for r in rows) == 4
+        assert len(rows) == 2  # c2 is led one level above where the others are
+
+
+class TestTrend:
+    def test_daily_points_cover_the_period(self, world, history):
+        points = trend(
+            actor=world.user("a_leader"),
+            unit=world.region.unit("A1"),
+            start=DAY.replace(day=9),
+            end=DAY.replace(day=11),
+            grain="day",
+        )
+        assert [p.figures.registered.value for p in points] == [0, 4, 0]

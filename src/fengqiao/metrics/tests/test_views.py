@@ -1,0 +1,120 @@
+"""The cockpit page, its panels, map and export: figures shown, jurisdiction enforced."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from fengqiao.metrics.tests.history import DAY
+
+PERIOD = {"start": DAY.isoformat(), "end": DAY.isoformat()}
+
+
+def get(client, world, who, url, **params):
+    client.force_login(world.user(who))
+    return client.get(url, params)
+
+
+def unit_id(world, key):
+    return world.region.unit(key).pk
+
+
+class TestPage:
+    def test_opens_on_the_leaders_district(self, client, world):
+        response = get(client, world, "a_leader", reverse("metrics:cockpit"))
+        assert response.status_code == 200
+        assert "永川区" in response.content.decode()
+        for panel in ("figures", "trend", "map", "colours", "hotspots", "watch", "breakdown"):
+            assert reverse("metrics:panel", args=[unit_id(world, "A"), panel]) in (
+                response.content.decode()
+            )
+
+    def test_breadcrumb_shows_the_way_back_up(self, client, world):
+        url = reverse("metrics:cockpit_unit", args=[unit_id(world, "A1a-g1")])
+        body = get(client, world, "a_leader", url).content.decode()
+        for name in ("永川区", "胜利路街道", "红旗社区"):
+            assert name in body
+        assert "重庆市" not in body  # above the leader's jurisdiction
+
+    def test_wall_mode_refreshes_itself_without_chrome(self, client, world):
+        url = reverse("metrics:cockpit_unit", args=[unit_id(world, "A")])
+        body = get(client, world, "a_leader", url, wall="1").content.decode()
+        assert 'class="cockpit wall"' in body
+        assert "every 60s" in body
+
+    def test_other_township_gets_404(self, client, world):
+        url = reverse("metrics:cockpit_unit", args=[unit_id(world, "A1")])
+        assert get(client, world, "a2_clerk", url).status_code == 404
+        assert get(client, world, "b1_clerk", url).status_code == 404
+
+    def test_invalid_period_shows_a_form_error(self, client, world):
+        url = reverse("metrics:cockpit_unit", args=[unit_id(world, "A")])
+        response = get(client, world, "a_leader", url, start="2026-03-10", end="2026-03-01")
+        assert response.status_code == 200
+        assert "field-error" in response.content.decode()
+
+    def test_menu_item_for_leaders_not_clerks(self, client, world):
+        assert reverse("metrics:cockpit") in get(client, world, "a_leader", "/").content.decode()
+        assert (
+            reverse("metrics:cockpit") not in get(client, world, "a1_clerk", "/").content.decode()
+        )
+
+
+class TestPanels:
+    def test_figures_panel_shows_the_service_figures(self, client, world, history):
+        url = reverse("metrics:panel", args=[unit_id(world, "A1"), "figures"])
+        body = get(client, world, "a_leader", url, **PERIOD).content.decode()
+        assert "75.0%" in body  # resolution rate 3 / 4
+        assert "33.3%" in body  # one-time 1 / 3
+
+    def test_colours_and_watch_list(self, client, world, history):
+        colours = reverse("metrics:panel", args=[unit_id(world, "A"), "colours"])
+        body = get(client, world, "a_leader", colours).content.decode()
+        assert 'data-colour="red">1<' in body
+        watch = reverse("metrics:panel", args=[unit_id(world, "A"), "watch"])
+        c4 = history["c4"]
+        c4.refresh_from_db()
+        assert c4.number in get(client, world, "a_leader", watch).content.decode()
+
+    def test_breakdown_links_down_to_children(self, client, world, history):
+        url = reverse("metrics:panel", args=[unit_id(world, "A"), "breakdown"])
+        body = get(client, world, "a_leader", url, **PERIOD).content.decode()
+        assert reverse("metrics:cockpit_unit", args=[unit_id(world, "A1")]) in body
+
+    @pytest.mark.parametrize("panel", ["figures", "trend", "map", "colours", "hotspots", "watch"])
+    def test_every_panel_is_scoped(self, client, world, panel):
+        url = reverse("metrics:panel", args=[unit_id(world, "A1"), panel])
+        assert get(client, world, "a_leader", url).status_code == 200
+        assert get(client, world, "b1_clerk", url).status_code == 404
+
+
+class TestMapAndExport:
+    def test_map_has_the_children_with_counts_and_links(self, client, world, history):
+        url = reverse("metrics:map", args=[unit_id(world, "A")])
+        data = get(client, world, "a_leader", url, **PERIOD).json()
+        props = {f["properties"]["name"]: f["properties"] for f in data["features"]}
+        assert props["胜利路街道"]["registered"] == 4
+        assert props["胜利路街道"]["risk"] == "red"
+        assert props["中山路街道"]["registered"] == 0
+        assert props["胜利路街道"]["url"].startswith(
+            reverse("metrics:cockpit_unit", args=[unit_id(world, "A1")])
+        )
+        assert get(client, world, "b1_clerk", url).status_code == 404
+
+    def test_csv_export_matches_the_breakdown(self, client, world, history):
+        url = reverse("metrics:export", args=[unit_id(world, "A"), "csv"])
+        response = get(client, world, "a_leader", url, **PERIOD)
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        rows = {row[1]: row for row in csv.reader(io.StringIO(text))}
+        assert rows["胜利路街道"][2] == "4"
+        assert rows["胜利路街道"][3] == "0.75"
+        assert get(client, world, "b1_clerk", url).status_code == 404
+
+    def test_xlsx_export(self, client, world, history):
+        url = reverse("metrics:export", args=[unit_id(world, "A"), "xlsx"])
+        response = get(client, world, "a_leader", url, **PERIOD, by="channel")
+        assert response.status_code == 200
+        assert response.content[:2] == b"PK"

@@ -1,0 +1,238 @@
+"""The cockpit (驾驶舱): one page per unit, its panels as htmx fragments, the map and the export.
+
+Each panel has its own URL so its server time is measurable and a wall display can refresh
+them one by one. Every figure comes from :mod:`fengqiao.metrics.services`; every list and map
+through scoped selectors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from fengqiao.cases.exports import csv_stream, xlsx_bytes
+from fengqiao.core.errors import NotFound, ValidationFailed
+from fengqiao.metrics import maps, selectors, services
+from fengqiao.metrics.forms import CockpitForm, FilterForm
+from fengqiao.metrics.presentation import (
+    HIGHER_IS_BETTER,
+    LABELS,
+    display,
+    display_change,
+    export_header,
+    export_rows,
+)
+from fengqiao.metrics.stats import METRIC_KEYS, Figures
+from fengqiao.orgs.models import OrgUnit
+from fengqiao.web.http import acting_user, not_found_as_404
+
+WALL_REFRESH_SECONDS = 60
+PANELS = ("figures", "trend", "map", "colours", "hotspots", "watch", "breakdown")
+FILTER_KEYS = ("start", "end", "category", "channel", "by", "colour")
+
+
+def _unit(request: HttpRequest, unit_id: int | None) -> OrgUnit:
+    actor = acting_user(request)
+    if unit_id is None:
+        return selectors.home_unit(actor=actor)
+    return selectors.unit_get(actor=actor, unit_id=unit_id)
+
+
+def _query(request: HttpRequest, **extra: Any) -> str:
+    params = {k: request.GET[k] for k in (*FILTER_KEYS, "wall") if request.GET.get(k)}
+    params.update({k: v for k, v in extra.items() if v is not None})
+    return urlencode(params)
+
+
+def grain_for(filters: dict[str, Any]) -> str:
+    days = (filters["end"] - filters["start"]).days + 1
+    return "day" if days <= 62 else "week" if days <= 366 else "month"
+
+
+@require_GET
+@login_required
+@not_found_as_404
+def cockpit(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
+    actor = acting_user(request)
+    unit = _unit(request, unit_id)
+    form = CockpitForm(request.GET)
+    filters = form.values()
+    query = _query(request)
+    wall = request.GET.get("wall") == "1"
+    return render(
+        request,
+        "metrics/cockpit.html",
+        {
+            "unit": unit,
+            "trail": selectors.lineage(unit, actor=actor),
+            "form": form,
+            "filters": filters,
+            "wall": wall,
+            "refresh_seconds": WALL_REFRESH_SECONDS,
+            "panels": [
+                (name, reverse("metrics:panel", args=[unit.pk, name]) + f"?{query}")
+                for name in PANELS
+            ],
+            "wall_url": reverse("metrics:cockpit_unit", args=[unit.pk])
+            + "?"
+            + _query(request, wall="1"),
+            "page_url": reverse("metrics:cockpit_unit", args=[unit.pk])
+            + "?"
+            + urlencode({k: v for k, v in request.GET.items() if k in FILTER_KEYS and v}),
+            "now": timezone.localtime(),
+        },
+    )
+
+
+def figure_cards(figures: Figures) -> list[dict[str, Any]]:
+    cards = []
+    for key, metric in figures.items():
+        change = metric.change
+        tone = ""
+        if change:
+            good = (change > 0) == (key in HIGHER_IS_BETTER)
+            tone = "good" if good else "bad"
+        cards.append(
+            {
+                "key": key,
+                "label": LABELS[key],
+                "value": display(key, metric.value),
+                "change": display_change(key, metric),
+                "last_year": display(key, metric.last_year),
+                "tone": tone,
+                "metric": metric,
+            }
+        )
+    return cards
+
+
+def panel_context(request: HttpRequest, unit: OrgUnit, name: str) -> dict[str, Any]:
+    actor = acting_user(request)
+    filters = FilterForm(request.GET).values()
+    period = {"start": filters["start"], "end": filters["end"]}
+    dims = {"category": filters["category"], "channel": filters["channel"]}
+    if name == "figures":
+        figures = services.unit_figures(actor=actor, unit=unit, **period, **dims)
+        return {"cards": figure_cards(figures)}
+    if name == "trend":
+        points = services.trend(actor=actor, unit=unit, grain=grain_for(filters), **period, **dims)
+        return {
+            "series": {
+                "labels": [p.start.isoformat() for p in points],
+                "registered": [p.figures.registered.value for p in points],
+                "resolved": [p.figures.resolution_rate.numerator for p in points],
+                "resolution_rate": [p.figures.resolution_rate.value for p in points],
+            }
+        }
+    if name == "map":
+        return {
+            "geojson_url": reverse("metrics:map", args=[unit.pk]) + f"?{_query(request)}",
+            "colour": filters["colour"],
+        }
+    if name == "colours":
+        return {"counts": selectors.colour_counts(actor=actor, unit=unit)}
+    if name == "hotspots":
+        return {"hotspots": maps.hotspots(actor=actor, unit=unit)}
+    if name == "watch":
+        return {"cases": selectors.watch_list(actor=actor, unit=unit), "now": timezone.now()}
+    rows = services.breakdown(actor=actor, unit=unit, by=filters["by"], **period, **dims)
+    return {
+        "rows": [
+            {
+                "row": row,
+                "cells": [display(k, m.value) for k, m in row.figures.items()],
+                "url": (
+                    reverse("metrics:cockpit_unit", args=[row.unit.pk]) + f"?{_query(request)}"
+                    if row.unit is not None
+                    else ""
+                ),
+            }
+            for row in rows
+        ],
+        "labels": [LABELS[k] for k in METRIC_KEYS],
+        "by": filters["by"],
+        "export_csv": reverse("metrics:export", args=[unit.pk, "csv"]) + f"?{_query(request)}",
+        "export_xlsx": reverse("metrics:export", args=[unit.pk, "xlsx"]) + f"?{_query(request)}",
+    }
+
+
+@require_GET
+@login_required
+@not_found_as_404
+def panel(request: HttpRequest, unit_id: int, panel: str) -> HttpResponse:
+    if panel not in PANELS:
+        raise Http404("no such panel")
+    unit = _unit(request, unit_id)
+    try:
+        context = {"unit": unit, **panel_context(request, unit, panel)}
+    except ValidationFailed as exc:
+        return HttpResponse(exc.message, status=422, content_type="text/plain; charset=utf-8")
+    return render(request, f"metrics/panels/{panel}.html", context)
+
+
+@require_GET
+@login_required
+@not_found_as_404
+def map_geojson(request: HttpRequest, unit_id: int) -> JsonResponse:
+    unit = _unit(request, unit_id)
+    filters = FilterForm(request.GET).values()
+    try:
+        features = maps.unit_map(
+            actor=acting_user(request),
+            unit=unit,
+            start=filters["start"],
+            end=filters["end"],
+            category=filters["category"],
+            channel=filters["channel"],
+            link=lambda child: (
+                reverse("metrics:cockpit_unit", args=[child.pk]) + f"?{_query(request)}"
+            ),
+        )
+    except ValidationFailed as exc:
+        return JsonResponse(exc.as_dict(), status=422)
+    return JsonResponse(features)
+
+
+@require_GET
+@login_required
+def export(request: HttpRequest, unit_id: int, fmt: str) -> HttpResponseBase:
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404("no such format")
+    try:
+        unit = _unit(request, unit_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    filters = FilterForm(request.GET).values()
+    try:
+        rows = services.breakdown(
+            actor=acting_user(request),
+            unit=unit,
+            start=filters["start"],
+            end=filters["end"],
+            by=filters["by"],
+            category=filters["category"],
+            channel=filters["channel"],
+        )
+    except ValidationFailed as exc:
+        return HttpResponse(exc.message, status=422, content_type="text/plain; charset=utf-8")
+    table: list[list[Any]] = [export_header(), *export_rows(rows)]
+    name = f"cockpit-{unit.code}-{filters['by']}-{filters['start']:%Y%m%d}-{filters['end']:%Y%m%d}"
+    if fmt == "csv":
+        response: HttpResponseBase = StreamingHttpResponse(
+            csv_stream(table), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            xlsx_bytes(table, title=unit.name),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
