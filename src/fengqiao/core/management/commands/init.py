@@ -82,3 +82,9 @@ class Command(BaseCommand):
             revisits = load_demo_revisits(stdout=cast(TextIO, self.stdout))
             state = "loaded" if revisits.created else "already present"
             self.stdout.write(self.style.SUCCESS(f"demo revisits {state} ({revisits.summary()})"))
+            from fengqiao.demo.hotspots import compute_demo_statistics, load_demo_cluster
+
+            cluster = load_demo_cluster(stdout=cast(TextIO, self.stdout))
+            self.stdout.write(self.style.SUCCESS(f"demo hotspot cluster: {cluster.summary()}"))
+            statistics = compute_demo_statistics()
+            self.stdout.write(self.style.SUCCESS(f"demo statistics: {statistics}"))
