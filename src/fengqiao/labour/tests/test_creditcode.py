@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.utils import translation
 
 from fengqiao.core.errors import ValidationFailed
 from fengqiao.labour.creditcode import (
@@ -8,6 +11,13 @@ from fengqiao.labour.creditcode import (
     normalise_credit_code,
     normalise_project_code,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """These tests read the English source messages; the deployment language is Chinese."""
+    with translation.override("en"):
+        yield
 
 
 class TestCreditCode:

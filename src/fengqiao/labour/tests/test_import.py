@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from fengqiao.core.errors import PermissionDenied
@@ -26,6 +28,13 @@ from fengqiao.labour.tests.conftest import (
     make_csv,
     month,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """These tests read the English source messages; the deployment language is Chinese."""
+    with translation.override("en"):
+        yield
 
 
 def refresh_tasks() -> list[Any]:

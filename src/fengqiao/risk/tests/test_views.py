@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fengqiao.cases.models import EventKind, TimelineEvent
 from fengqiao.risk.models import DispatchMeeting
@@ -101,7 +102,7 @@ class TestRecordMeeting:
             reverse("risk:meeting_record", args=["red"]), meeting_post(world, red_a1, decision="")
         )
         assert response.status_code == 422
-        assert "Write what the meeting decided." in text(response)
+        assert gettext("Write what the meeting decided.") in text(response)
         assert DispatchMeeting.objects.count() == 0
 
     def test_nothing_ticked_is_a_form_error(self, world, login, red_a1):

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
+from django.utils import translation
 
 from fengqiao.safety.admin import IndicatorFormSet, IndicatorInline
 from fengqiao.safety.models import Dimension, Indicator
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """These tests read the English source messages; the deployment language is Chinese."""
+    with translation.override("en"):
+        yield
 
 
 def formset_data(dimension: Dimension, weights: dict[str, float]) -> dict[str, Any]:

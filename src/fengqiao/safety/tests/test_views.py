@@ -6,6 +6,8 @@ import io
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
+from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from fengqiao.safety.models import IndexSettings
@@ -36,7 +38,7 @@ class TestIndexPage:
 
     def test_empty_jurisdiction(self, computed: SmallRegion) -> None:
         page = client_for("a1a_grid").get("/safety/").content.decode()
-        assert "No index has been computed yet" in page
+        assert gettext("No index has been computed yet in your jurisdiction.") in page
 
     def test_analysts_may_compute(self, computed: SmallRegion) -> None:
         assert client_for("a1_clerk").post("/safety/compute/", {"period": JAN}).status_code == 403
@@ -113,4 +115,6 @@ class TestConfigPage:
         assert "changed meanwhile" in stale.content.decode()
         assert IndexSettings.objects.get().red_below == 50
         bad = client.post("/safety/config/", {**form, "version": 2, "red_below": 90})
-        assert "Thresholds must rise" in bad.content.decode()
+        assert escape(gettext("Thresholds must rise: 0 ≤ red ≤ orange ≤ yellow ≤ 100.")) in (
+            bad.content.decode()
+        )

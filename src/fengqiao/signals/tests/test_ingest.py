@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, timedelta
 
 import pytest
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from fengqiao.core.errors import PermissionDenied, ValidationFailed
@@ -12,6 +13,13 @@ from fengqiao.signals.models import Signal, SignalBatch
 from fengqiao.signals.services import EVALUATE_TASK_PATH, signals_ingest
 from fengqiao.signals.tests.helpers import IN_A1, IN_B1, NOWHERE, at, item
 from fengqiao.testing.region import SmallRegion
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """These tests read the English source messages; the deployment language is Chinese."""
+    with translation.override("en"):
+        yield
 
 
 def ingest(region: SmallRegion, items: list, **kwargs) -> object:
