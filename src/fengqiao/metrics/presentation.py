@@ -38,7 +38,8 @@ def display(key: str, value: float | None) -> str:
         return f"{value * 100:.1f}%"
     if key in COUNTS:
         return f"{int(value):,}"
-    return f"{value:g}"
+    # Hours to two decimals: "0.17", not "0.166667" (ten minutes).
+    return f"{round(value, 2):g}"
 
 
 def display_change(key: str, metric: Metric) -> str:
@@ -49,7 +50,7 @@ def display_change(key: str, metric: Metric) -> str:
         return f"{change * 100:+.1f} pt"
     if key in COUNTS:
         return f"{int(change):+,}"
-    return f"{change:+g} h"
+    return f"{round(change, 2):+g} h"
 
 
 def export_value(key: str, value: float | None) -> Decimal | int | None:
