@@ -5,44 +5,13 @@ Skipped when /usr/bin/chromium is missing, unless FENGQIAO_REQUIRE_BROWSER=1 (th
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
+from fengqiao.testing.browser import ARTIFACTS
 from fengqiao.testing.region import PASSWORD, build_small_region
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by the
-# fixtures here would otherwise be refused as "async unsafe".
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
-
+# ``chromium`` is the shared fixture of fengqiao.testing.browser (registered in the root conftest).
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def chromium():
-    if not CHROMIUM.exists():
-        if os.environ.get("FENGQIAO_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and FENGQIAO_REQUIRE_BROWSER=1")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
