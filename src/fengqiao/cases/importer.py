@@ -28,19 +28,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from fengqiao.cases.deadlines import schedule_deadlines
-from fengqiao.cases.handling.models import Assignment, AssignmentRole, AssignmentStatus, Referral
+from fengqiao.cases.handling.models import Assignment, AssignmentRole, Referral
+from fengqiao.cases.import_columns import ColumnChecker, FrameSpool
 from fengqiao.cases.import_rows import (
     FileProblem,
     ImportResult,
-    ImportRow,
     Lookups,
     RowChecker,
     RowIssue,
-    Spool,
     chunks,
     read_table,
 )
-from fengqiao.cases.models import Case, DeadlineKind, EventKind, Party, Report, TimelineEvent
+from fengqiao.cases.models import Case, DeadlineKind, Party, Report, TimelineEvent
 from fengqiao.cases.routing.engine import (
     LEVEL_KEY,
     LEVEL_OF,
@@ -135,61 +134,33 @@ class RoutingCache:
         amount: Decimal = Decimal("0"),
         cross_region: bool = False,
     ) -> RoutingDecision:
-        def inputs() -> RoutingInput:
-            return RoutingInput(
-                category=category,
-                channel=channel,
-                territory=territory,
-                risk_colour=risk_colour,
-                people_involved=people_involved,
-                amount=amount,
-                cross_region=cross_region,
-            )
-
-        situation = (
-            category.pk,
-            channel.pk,
-            risk_colour,
-            bisect_right(self._people_cuts, people_involved),
-            bisect_right(self._amount_cuts, amount),
-            cross_region,
+        data = RoutingInput(
+            category=category,
+            channel=channel,
+            territory=territory,
+            risk_colour=risk_colour,
+            people_involved=people_involved,
+            amount=amount,
+            cross_region=cross_region,
         )
-        choice = self._choices.get(situation)
-        if choice is None:
-            choice = self._choices[situation] = self._choose(inputs())
-        lead_unit = self._lead_unit(territory, choice.lead_level)
+        situation, choice = self.choice(data)
+        lead_unit = self.lead_unit(territory, choice.lead_level)
         key = (situation, lead_unit.pk)
         routed = self._routed.get(key)
         if routed is not None and not choice.quotes_figures:
             return routed
         rule = choice.rule
-        lead_type = (rule.lead_department_type if rule else "") or category.responsible.get(
-            LEVEL_KEY[lead_unit.level], ""
-        )
-        wanted = {lead_type, *(rule.co_department_types if rule else ())} - {""}
-        origin: tuple[str, int | None] = ("from", self._first_with(lead_unit, wanted))
-        if lead_type and self._first_with(lead_unit, {lead_type}) is None:
-            origin = ("alone", lead_unit.pk)  # the engine then names the lead unit in a reason
-        shared = (rule.pk if rule else None, lead_type, origin)
-        decision = self._decisions.get(shared)
-        if decision is None:
-            # The lead unit stands in for the place: the engine picks it as the lead all the same.
-            decision = self._decisions[shared] = route(replace(inputs(), territory=lead_unit))
-            self.computed += 1
+        lead_type = self.lead_type(rule, category, lead_unit.level)
+        decision = self.shared_decision(rule, lead_type, self.origin(lead_unit, rule, lead_type), data, lead_unit)  # fmt: skip
         # The lines that name this case's own category, figures, unit and deadlines.
-        line = choice.rule_line
-        if choice.quotes_figures:
-            line = rule_line(rule, rule_match(rule, inputs()) if rule else None)
-        if lead_unit.pk not in self._lead_lines:
-            self._lead_lines[lead_unit.pk] = lead_line(lead_unit)
         routed = replace(
             decision,
             lead_unit=lead_unit,
             accept_within=timedelta(minutes=choice.accept_minutes),
             resolve_within=timedelta(days=choice.resolve_days),
             reasons=[
-                line,
-                self._lead_lines[lead_unit.pk],
+                self.rule_line(choice, data),
+                self.lead_line(lead_unit),
                 *decision.reasons[2:-1],
                 choice.deadline_line,
             ],
@@ -198,6 +169,91 @@ class RoutingCache:
             self._routed.clear()  # bounds memory; what is dropped is recomputed without queries
         self._routed[key] = routed
         return routed
+
+    # The pieces of a decision, each cached at the level it varies: the bulk writer joins them
+    # column-wise instead of deciding row by row.
+
+    def choice(self, data: RoutingInput) -> tuple[tuple[Any, ...], _Choice]:
+        """The situation of a case and the rule, level and deadlines it leads to."""
+        situation = self._situation(
+            data.category, data.channel, data.risk_colour, data.people_involved, data.amount,
+            data.cross_region,
+        )  # fmt: skip
+        choice = self._choices.get(situation)
+        if choice is None:
+            choice = self._choices[situation] = self._choose(data)
+        return situation, choice
+
+    @staticmethod
+    def lead_type(rule: RoutingRule | None, category: Category, level: int) -> str:
+        """The department type that leads at a unit of ``level``."""
+        return (rule.lead_department_type if rule else "") or category.responsible.get(
+            LEVEL_KEY[level], ""
+        )
+
+    def origin(
+        self, lead_unit: OrgUnit, rule: RoutingRule | None, lead_type: str
+    ) -> tuple[str, int | None]:
+        """Where the search for departments starts: lead units sharing it share departments."""
+        wanted = {lead_type, *(rule.co_department_types if rule else ())} - {""}
+        if lead_type and self._first_with(lead_unit, {lead_type}) is None:
+            return ("alone", lead_unit.pk)  # the engine then names the lead unit in a reason
+        return ("from", self._first_with(lead_unit, wanted))
+
+    def shared_decision(
+        self,
+        rule: RoutingRule | None,
+        lead_type: str,
+        origin: tuple[str, int | None],
+        data: RoutingInput,
+        lead_unit: OrgUnit,
+    ) -> RoutingDecision:
+        """The engine's decision for everything that shares rule, lead type and origin."""
+        shared = (rule.pk if rule else None, lead_type, origin)
+        decision = self._decisions.get(shared)
+        if decision is None:
+            # The lead unit stands in for the place: the engine picks it as the lead all the same.
+            decision = self._decisions[shared] = route(replace(data, territory=lead_unit))
+            self.computed += 1
+        return decision
+
+    def rule_line(self, choice: _Choice, data: RoutingInput) -> str:
+        if not choice.quotes_figures:
+            return choice.rule_line
+        rule = choice.rule
+        return rule_line(rule, rule_match(rule, data) if rule else None)
+
+    def lead_line(self, unit: OrgUnit) -> str:
+        if unit.pk not in self._lead_lines:
+            self._lead_lines[unit.pk] = lead_line(unit)
+        return self._lead_lines[unit.pk]
+
+    def _situation(
+        self,
+        category: Category,
+        channel: Channel,
+        risk_colour: str,
+        people_involved: int,
+        amount: Decimal,
+        cross_region: bool,
+    ) -> tuple[Any, ...]:
+        return (
+            category.pk,
+            channel.pk,
+            risk_colour,
+            bisect_right(self._people_cuts, people_involved),
+            bisect_right(self._amount_cuts, amount),
+            cross_region,
+        )
+
+    @property
+    def people_cuts(self) -> list[int]:
+        """The people thresholds of the active rules: cases on the same side of each route alike."""
+        return list(self._people_cuts)
+
+    @property
+    def amount_cuts(self) -> list[Decimal]:
+        return list(self._amount_cuts)
 
     def _choose(self, data: RoutingInput) -> _Choice:
         chosen, matched = None, None
@@ -231,7 +287,7 @@ class RoutingCache:
             current = self.units[current.parent_id] if current.parent_id else None
         return None
 
-    def _lead_unit(self, territory: OrgUnit, level: int) -> OrgUnit:
+    def lead_unit(self, territory: OrgUnit, level: int) -> OrgUnit:
         """The unit at ``level`` above the place; the place itself when it lies above that level."""
         unit = territory
         while unit.level > level and unit.parent_id is not None:
@@ -405,93 +461,6 @@ def _write(bundles: Sequence[CaseBundle]) -> BatchResult:
 _ORGANISATION_ENDINGS = ("公司", "厂", "店", "中心", "医院", "学校", "委员会", "合作社", "集团")
 
 
-class _RowBuilder:
-    """Turns checked rows into bundles: routing, deadlines, the import event, open assignments."""
-
-    def __init__(self, source: str, routing: RoutingCache) -> None:
-        self.source = source
-        self.routing = routing
-        self.categories = {c.pk: c for c in Category.objects.select_related("parent")}
-        self.channels = {c.pk: c for c in Channel.objects.all()}
-
-    def bundle(self, row: ImportRow) -> CaseBundle:
-        category, channel = self.categories[row.category_id], self.channels[row.channel_id]
-        territory = self.routing.units[row.territory_id]
-        routed = self.routing.decide(
-            category=category,
-            channel=channel,
-            territory=territory,
-            risk_colour=row.risk_colour,
-            people_involved=row.people_involved,
-            amount=row.amount,
-        )
-        registered = row.registered_at
-        case, prefix = new_case(
-            routed=routed,
-            territory=territory,
-            registered=registered,
-            category=category,
-            channel=channel,
-            **{name: getattr(row, name) for name in _CASE_COLUMNS},
-        )
-        # The flag the timers would have set: accepted late, or resolved after the deadline.
-        finished = row.resolved_at or row.closed_at
-        case.overdue = bool(
-            (row.accepted_at and row.accepted_at > case.accept_deadline)
-            or (finished and finished > case.resolve_deadline)
-        )
-        report = Report(
-            channel=channel,
-            external_id=row.external_id,
-            received_at=registered,
-            reporter_name=row.applicant_name,
-            reporter_phone=row.applicant_phone,
-            created_at=registered,
-        )
-        parties = [
-            # Source systems rarely say whether a party is a person; a firm's name says it.
-            Party(role=role, name=name, phone=phone, id_number=id_number, created_at=registered,
-                  kind="organisation" if name.endswith(_ORGANISATION_ENDINGS) else "person")
-            for role, name, phone, id_number in (
-                ("applicant", row.applicant_name, row.applicant_phone, row.applicant_id_number),
-                ("respondent", row.respondent_name, row.respondent_phone, ""),
-            )
-            if name
-        ]  # fmt: skip
-        message = system_text(
-            gettext_noop("imported from %(source)s, line %(line)s: %(status)s"),
-            source=self.source,
-            line=row.line,
-            status=CaseStatus(row.status).label,
-        )
-        if row.outcome:
-            message += system_text(gettext_noop("; outcome: %(outcome)s"), outcome=row.outcome)
-        event = TimelineEvent(
-            at=registered,
-            kind=EventKind.CREATED,
-            to_status=row.status,
-            message=message,
-            data={"source": self.source, "line": row.line, "external_id": row.external_id},
-        )
-        # Who handled a closed case in the old system is unknown, and inventing "done" work would
-        # falsify department statistics; open cases need assignments to reach the queues.
-        assignments = []
-        if row.status in OPEN_TIMERS:
-            assignments = routed_assignments(
-                routed, at=timezone.now(), deadline=case.resolve_deadline
-            )
-            for assignment in assignments:
-                if row.status != CaseStatus.REGISTERED:
-                    assignment.status = AssignmentStatus.ACCEPTED
-        return CaseBundle(case, report, prefix, parties, [event], assignments)
-
-
-_CASE_COLUMNS = (
-    "title", "description", "status", "lat", "lng", "address", "people_involved", "amount",
-    "risk_colour", "accepted_at", "resolved_at", "closed_at",
-)  # fmt: skip
-
-
 # --- the import ---------------------------------------------------------------------------
 
 
@@ -516,12 +485,13 @@ def cases_import(
     except StopIteration:
         raise FileProblem([RowIssue(1, "-", "the file is empty")]) from None
     checker = RowChecker(header, header_line, Lookups())
-    spool = Spool()
+    columns = ColumnChecker(checker)
+    spool = FrameSpool()
     try:
         for chunk in chunks(table, batch_size):
-            valid, issues = checker.check_chunk(chunk)
+            valid, issues = columns.check_chunk(chunk)
             result.rows += len(chunk)
-            result.valid += len(valid)
+            result.valid += valid.height
             result.rejected += len({issue.line for issue in issues})
             result.issue_count += len(issues)
             room = MAX_REPORTED_ISSUES - len(result.issues)
@@ -538,13 +508,15 @@ def cases_import(
     return result
 
 
-def _import_spooled(spool: Spool, result: ImportResult, progress: Progress | None) -> None:
+def _import_spooled(spool: FrameSpool, result: ImportResult, progress: Progress | None) -> None:
+    from fengqiao.cases.import_write import FrameWriter  # it builds on this module
+
     routing = RoutingCache()
-    builder = _RowBuilder(result.source, routing)
-    for rows in spool:
-        outcome = bulk_write([builder.bundle(row) for row in rows])
+    writer = FrameWriter(result.source, routing)
+    for frame in spool:
+        outcome = writer.write(frame)
         result.imported += outcome.written
         result.skipped += outcome.skipped
         if progress:
-            progress("importing", len(rows), result.valid)
+            progress("importing", frame.height, result.valid)
     result.routing_computed = routing.computed
