@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import codecs
 import csv
-import pickle
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from django.utils import timezone
 
@@ -473,27 +471,6 @@ class ImportResult:
             f"{self.imported} imported, {self.skipped} skipped as already present, "
             f"{self.rejected} rejected"
         )
-
-
-class Spool:
-    """Checked rows wait on disk between the two passes: a million rows stay out of memory."""
-
-    def __init__(self) -> None:
-        self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-        self.chunks = 0
-
-    def add(self, rows: list[ImportRow]) -> None:
-        if rows:
-            pickle.dump(rows, self.file, protocol=pickle.HIGHEST_PROTOCOL)
-            self.chunks += 1
-
-    def __iter__(self) -> Iterator[list[ImportRow]]:
-        self.file.seek(0)
-        for _ in range(self.chunks):
-            yield pickle.load(self.file)  # noqa: S301 - our own temporary file, just written
-
-    def close(self) -> None:
-        self.file.close()
 
 
 def chunks(rows: Iterable[tuple[int, list[Any]]], size: int) -> Iterator[list[Any]]:

@@ -1,9 +1,10 @@
 """Bulk import of historical cases, and the bulk write path the demo data shares.
 
 ``case_register`` costs a dozen queries per case: right for a front desk, far too slow for a
-million rows from a previous system. Here a file is checked completely first (``import_rows``),
-then the valid rows are written in batches: one transaction per batch, ``bulk_create`` for cases,
-reports, parties, one timeline event per case and (for cases still open) their assignments.
+million rows from a previous system. Here a file is checked completely first, plain rows as
+columns (``import_columns``) and the rest row by row (``import_rows``), and the valid rows wait
+on disk; then they are written in batches, one transaction per batch, each table's rows computed
+as columns and sent with one ``COPY`` (``import_write``).
 
 Routing runs through ``routing.engine.route`` but is computed once per distinct situation (see
 ``RoutingCache``), so a million rows cost a few hundred routing calls rather than a million.
