@@ -20,8 +20,14 @@ class Case(TimestampedModel):
     number = models.CharField(_("case number"), max_length=32, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
+    # Indexed by cases_category_created_idx, whose first column it is (one index to keep up at
+    # every insert instead of two).
     category = models.ForeignKey(
-        "taxonomy.Category", models.PROTECT, related_name="cases", verbose_name=_("category")
+        "taxonomy.Category",
+        models.PROTECT,
+        related_name="cases",
+        verbose_name=_("category"),
+        db_index=False,
     )
     channel = models.ForeignKey(
         "taxonomy.Channel", models.PROTECT, related_name="cases", verbose_name=_("first channel")
@@ -38,13 +44,15 @@ class Case(TimestampedModel):
     territory = models.ForeignKey(
         "orgs.OrgUnit", models.PROTECT, related_name="cases_here", verbose_name=_("place (unit)")
     )
-    territory_path = models.CharField(max_length=24, editable=False, db_index=True)
+    # Indexed by cases_territory_created_idx; subtree filters are ranges (``subtree_range``), so
+    # no LIKE (pattern-ops) index is needed either.
+    territory_path = models.CharField(max_length=24, editable=False)
 
     # Who leads. Escalation moves the lead one level up; the lead unit's path is copied too.
     lead_unit = models.ForeignKey(
         "orgs.OrgUnit", models.PROTECT, related_name="cases_led", verbose_name=_("lead unit")
     )
-    lead_unit_path = models.CharField(max_length=24, editable=False, db_index=True)
+    lead_unit_path = models.CharField(max_length=24, editable=False)  # cases_lead_path_status_idx
     lead_department = models.ForeignKey(
         "orgs.Department",
         models.PROTECT,
