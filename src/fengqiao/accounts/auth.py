@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from fengqiao.accounts.jurisdiction import Jurisdiction
 from fengqiao.accounts.models import ApiToken, LoginAttempt, User
 from fengqiao.core.errors import NotFound
 
@@ -81,21 +84,44 @@ def api_token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
     return token, secret
 
 
+# Tokens verified in this process in the last FENGQIAO_API_TOKEN_CACHE_SECONDS, by digest, with
+# their user and its jurisdiction: an integration posting hundreds of requests a second would
+# otherwise look up the same token, user and units every time. The price is a window: revoking
+# a token in this process takes effect at once, but in the other server processes (and
+# deactivating the user, or changing their role or units) only once the entry expires.
+_verified: dict[str, tuple[float, User]] = {}
+_VERIFIED_LIMIT = 10_000
+
+
 def api_token_authenticate(secret: str) -> User | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
+    digest = _digest(secret)
+    hit = _verified.get(digest)
+    if hit is not None and hit[0] > time.monotonic():
+        # A copy per request: whatever a request caches on its user stays with that request.
+        return copy.copy(hit[1])
     token = (
         ApiToken.objects.select_related("user")
-        .filter(digest=_digest(secret), revoked_at__isnull=True, user__is_active=True)
+        .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
         .first()
     )
     if token is None:
+        _verified.pop(digest, None)
         return None
     now = timezone.now()
     # Writing on every request would turn reads into writes; a minute's precision is enough.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    user = token.user
+    seconds = settings.FENGQIAO_API_TOKEN_CACHE_SECONDS
+    if seconds > 0:
+        Jurisdiction.of(user)  # kept on the user, so the cached copies carry it
+        if len(_verified) >= _VERIFIED_LIMIT:
+            _verified.clear()
+        _verified[digest] = (time.monotonic() + seconds, user)
+        return copy.copy(user)
+    return user
 
 
 @transaction.atomic
@@ -105,4 +131,5 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
         raise NotFound("no such active token")
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+    _verified.pop(token.digest, None)
     return token

@@ -41,13 +41,15 @@ _lineages: OrderedDict[int, tuple[Any, list[Any]]] = OrderedDict()
 
 def _version_sql() -> str:
     # Table and column names come from model metadata, never from input.
+    # One scan per table (count and latest change together): this runs once per registration.
     quote = connection.ops.quote_name
-    parts = []
-    for label in TABLES.values():
+    columns, scans = [], []
+    for n, label in enumerate(TABLES.values()):
         table = quote(apps.get_model(label)._meta.db_table)
-        parts.append(f"(SELECT COUNT(*) FROM {table})")  # noqa: S608
-        parts.append(f"(SELECT MAX({quote('updated_at')}) FROM {table})")  # noqa: S608
-    return "SELECT " + ", ".join(parts)
+        columns += [f"t{n}.c", f"t{n}.m"]
+        latest = quote("updated_at")
+        scans.append(f"(SELECT COUNT(*) AS c, MAX({latest}) AS m FROM {table}) t{n}")  # noqa: S608
+    return "SELECT " + ", ".join(columns) + " FROM " + ", ".join(scans)  # noqa: S608
 
 
 @dataclass
