@@ -17,6 +17,9 @@ row holds is what ``case_register`` and ``_RowBuilder`` would give the case:
 from __future__ import annotations
 
 import math
+import queue
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -39,7 +42,7 @@ from fengqiao.cases.importer import (
     routed_assignments,
 )
 from fengqiao.cases.models import Case, EventKind, Party, Report, TimelineEvent
-from fengqiao.cases.routing.engine import RoutingInput
+from fengqiao.cases.routing.engine import RoutingDecision, RoutingInput
 from fengqiao.cases.states import CaseStatus
 from fengqiao.core.bulk import bulk_insert, insert_frame
 from fengqiao.core.queue import enqueue_many
@@ -67,23 +70,43 @@ class FrameWriter:
         self._sentences = self._event_sentences()
 
     def write(self, frame: pl.DataFrame) -> BatchResult:
+        """Route and store one batch."""
+        return self.store(self.prepare(frame))
+
+    def prepare(self, frame: pl.DataFrame) -> Routed:
+        """Everything but the writing: routing columns, and the decisions the open cases'
+        assignments come from."""
+        cases = self._routed(frame)
+        decisions = {}
+        for row in cases.filter(pl.col("status").is_in(list(OPEN_TIMERS))).iter_rows(named=True):
+            decisions[row["line"]] = self.routing.decide(
+                category=self.categories[row["category_id"]],
+                channel=self.channels[row["channel_id"]],
+                territory=self.routing.units[row["territory_id"]],
+                risk_colour=row["risk_colour"],
+                people_involved=row["people_involved"],
+                amount=Decimal(row["amount_cents"]) / 100,
+            )
+        return Routed(cases, decisions)
+
+    def store(self, routed: Routed) -> BatchResult:
         """One batch in one transaction; rows whose report is already known are skipped."""
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
             try:
                 with transaction.atomic():
-                    return self._write(frame)
+                    return self._store(routed)
             except IntegrityError:
                 # Two imports racing on the same external ids, or a repeated tracking code.
                 if attempt == _WRITE_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
 
-    def _write(self, frame: pl.DataFrame) -> BatchResult:
-        fresh = frame.filter(~_known(frame))
-        if fresh.is_empty():
+    def _store(self, routed: Routed) -> BatchResult:
+        frame = routed.cases
+        cases = frame.filter(~_known(frame))
+        if cases.is_empty():
             return BatchResult(0, frame.height)
         now = timezone.now()
-        cases = self._routed(fresh)
         ids = pl.Series("case_id", _case_ids(cases.height), pl.Int64)
         cases = cases.with_columns(
             ids,
@@ -103,7 +126,7 @@ class FrameWriter:
         insert_frame(Report, _report_columns(cases), now=now)
         insert_frame(Party, _party_columns(cases), now=now)
         insert_frame(TimelineEvent, self._event_columns(cases), now=now)
-        self._open_work(cases, now)
+        self._open_work(cases, routed.decisions, now)
         return BatchResult(cases.height, frame.height - cases.height)
 
     # -- routing ---------------------------------------------------------------------------
@@ -303,21 +326,14 @@ class FrameWriter:
             .alias("data"),
         )
 
-    def _open_work(self, cases: pl.DataFrame, now: Any) -> None:
+    def _open_work(
+        self, cases: pl.DataFrame, decisions: dict[int, RoutingDecision], now: Any
+    ) -> None:
         """Assignments and deadline timers for the cases still open, as at intake."""
         still_open = cases.filter(pl.col("status").is_in(list(OPEN_TIMERS)))
-        if still_open.is_empty():
-            return
         assignments, calls = [], []
         for row in still_open.iter_rows(named=True):
-            routed = self.routing.decide(
-                category=self.categories[row["category_id"]],
-                channel=self.channels[row["channel_id"]],
-                territory=self.routing.units[row["territory_id"]],
-                risk_colour=row["risk_colour"],
-                people_involved=row["people_involved"],
-                amount=Decimal(row["amount_cents"]) / 100,
-            )
+            routed = decisions[row["line"]]
             for assignment in routed_assignments(routed, at=now, deadline=row["resolve_deadline"]):
                 assignment.case_id = row["case_id"]
                 if row["status"] != CaseStatus.REGISTERED:
@@ -334,6 +350,54 @@ class FrameWriter:
             calls += deadline_calls(case, OPEN_TIMERS[row["status"]])
         bulk_insert(Assignment, assignments)
         enqueue_many(calls)
+
+
+@dataclass(frozen=True)
+class Routed:
+    """A batch routed and ready to store: nothing left to decide, only to write."""
+
+    cases: pl.DataFrame
+    decisions: dict[int, RoutingDecision]  # of the cases still open, by line
+
+
+def write_pipelined(
+    writer: FrameWriter,
+    frames: Iterable[pl.DataFrame],
+    done: Callable[[BatchResult, int], None],
+) -> None:
+    """Route each batch in this thread while another thread (and connection) stores the last.
+
+    Storing is mostly PostgreSQL's work (indexes, foreign keys), routing is Python's: one after
+    the other they leave a core idle, side by side they overlap. ``done`` is called from the
+    storing thread after each batch commits, with its outcome and its number of rows. The first
+    failure on either side stops both and is raised here; batches committed before it stay.
+    """
+    batches: queue.Queue[Routed | None] = queue.Queue(maxsize=2)
+    failures: list[BaseException] = []
+
+    def store() -> None:
+        try:
+            while (routed := batches.get()) is not None:
+                done(writer.store(routed), routed.cases.height)
+        except BaseException as exc:  # handed to the routing thread, which raises it
+            failures.append(exc)
+            while batches.get() is not None:
+                pass  # unblock the routing thread until it sees the failure
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=store, name="fengqiao-import-writer", daemon=True)
+    thread.start()
+    try:
+        for frame in frames:
+            if failures:
+                break
+            batches.put(writer.prepare(frame))
+    finally:
+        batches.put(None)
+        thread.join()
+    if failures:
+        raise failures[0]
 
 
 def _join(frame: pl.DataFrame, rows: list[dict[str, Any]], on: list[str]) -> pl.DataFrame:

@@ -510,14 +510,22 @@ def cases_import(
 
 
 def _import_spooled(spool: FrameSpool, result: ImportResult, progress: Progress | None) -> None:
-    from fengqiao.cases.import_write import FrameWriter  # it builds on this module
+    from fengqiao.cases.import_write import FrameWriter, write_pipelined  # they build on this
 
     routing = RoutingCache()
     writer = FrameWriter(result.source, routing)
-    for frame in spool:
-        outcome = writer.write(frame)
+
+    def done(outcome: BatchResult, rows: int) -> None:
         result.imported += outcome.written
         result.skipped += outcome.skipped
         if progress:
-            progress("importing", frame.height, result.valid)
+            progress("importing", rows, result.valid)
+
+    # A caller's transaction (tests, the demo loader) must see every batch on its own
+    # connection, and SQLite has one writer anyway: batches are stored one after the other.
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        write_pipelined(writer, spool, done)
+    else:
+        for frame in spool:
+            done(writer.write(frame), frame.height)
     result.routing_computed = routing.computed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import threading
 from datetime import datetime
 from decimal import Decimal
 from io import StringIO
@@ -12,12 +13,14 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from openpyxl import Workbook
 
 from fengqiao.cases.handling.models import Assignment
 from fengqiao.cases.import_rows import COLUMNS, FileProblem
+from fengqiao.cases.import_write import FrameWriter
 from fengqiao.cases.importer import RoutingCache, cases_import
 from fengqiao.cases.models import Case, Party, Report, TimelineEvent
 from fengqiao.cases.routing.engine import (
@@ -403,3 +406,52 @@ class TestCommand:
         with pytest.raises(CommandError):
             run_command("cases", str(path))
         assert not Case.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+class TestStoredBesideTheRouting:
+    """On PostgreSQL, outside a transaction, one thread routes while another stores."""
+
+    @pytest.fixture(autouse=True)
+    def _postgresql_only(self):
+        if connection.vendor != "postgresql":
+            pytest.skip("SQLite has one writer: batches are stored one after the other")
+
+    def test_every_batch_is_stored_by_the_writer_thread(self, world, tmp_path, monkeypatch):
+        threads = []
+        store = FrameWriter.store
+
+        def spy(writer, routed):
+            threads.append(threading.current_thread().name)
+            return store(writer, routed)
+
+        monkeypatch.setattr(FrameWriter, "store", spy)
+        rows = [*good_rows(), *(row(external_id=f"P-{n}") for n in range(7))]
+
+        result = cases_import(path=write_csv(tmp_path / "many.csv", rows), batch_size=3)
+
+        assert (result.imported, result.skipped) == (10, 0)
+        assert threads == ["fengqiao-import-writer"] * 4
+        assert Case.objects.count() == Report.objects.count() == 10
+        open_case = Case.objects.get(reports__external_id="H-0003")
+        assert Assignment.objects.filter(case=open_case).exists()
+        assert DBTaskResult.objects.filter(args_kwargs__args__0=open_case.pk).count() == 4
+
+    def test_a_failing_batch_stops_the_import_and_earlier_batches_stay(
+        self, world, tmp_path, monkeypatch
+    ):
+        store, calls = FrameWriter.store, []
+
+        def fail_second(writer, routed):
+            calls.append(routed)
+            if len(calls) == 2:
+                raise RuntimeError("disk full")
+            return store(writer, routed)
+
+        monkeypatch.setattr(FrameWriter, "store", fail_second)
+        rows = [row(external_id=f"F-{n}") for n in range(9)]
+
+        with pytest.raises(RuntimeError, match="disk full"):
+            cases_import(path=write_csv(tmp_path / "fails.csv", rows), batch_size=3)
+
+        assert sorted(Report.objects.values_list("external_id", flat=True)) == ["F-0", "F-1", "F-2"]
