@@ -13,6 +13,7 @@ cases → facts (:func:`_facts`) → base rows per (day, place, category, channe
 from __future__ import annotations
 
 import json
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
@@ -35,6 +36,7 @@ from fengqiao.metrics.models import (
     DirtyDay,
     OpenCase,
     StatKind,
+    StatsVersion,
     Watermark,
 )
 from fengqiao.metrics.stats import COUNTERS, Tally, bucket_of
@@ -335,7 +337,15 @@ def rebuild() -> dict[str, int]:
     flush()
     if revisits_installed():
         Watermark.objects.update_or_create(key="revisits", defaults={"at": timezone.now()})
+    bump_version()
     return written
+
+
+def bump_version() -> None:
+    """Give the statistics a new version (call inside the transaction that changed them)."""
+    StatsVersion.objects.update_or_create(
+        pk=1, defaults={"token": uuid.uuid4().hex, "changed_at": timezone.now()}
+    )
 
 
 def _mark_revisited() -> None:
@@ -377,6 +387,7 @@ def refresh(*, limit: int = REFRESH_BATCH) -> int:
         # Only the mark as read: one touched meanwhile stays for the next run.
         done |= Q(pk=mark.pk, marked_at=mark.marked_at)
     DirtyDay.objects.filter(done).delete()
+    bump_version()
     return len(marks)
 
 

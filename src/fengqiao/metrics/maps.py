@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
+
 from fengqiao.hotspots import selectors as hotspot_selectors
 from fengqiao.hotspots.models import Hotspot
-from fengqiao.metrics import selectors, services
+from fengqiao.metrics import fragments, selectors, services
+from fengqiao.metrics.fragments import Shape
 from fengqiao.orgs.models import OrgUnit
 from fengqiao.safety import selectors as safety_selectors
 
@@ -40,25 +44,34 @@ def unit_map(
     end: date,
     category: str,
     channel: str,
-    link: Callable[[OrgUnit], str],
-) -> dict[str, Any]:
-    """GeoJSON of the unit's children (a grid shows itself) with every colouring's value."""
-    rows = services.breakdown(
-        actor=actor, unit=unit, start=start, end=end, by="child", category=category,
-        channel=channel,
-    )  # fmt: skip
-    registered = {row.unit.pk: row.figures.registered.value or 0 for row in rows if row.unit}
-    if not rows:
-        figures = services.unit_figures(
-            actor=actor, unit=unit, start=start, end=end, category=category, channel=channel
-        )
-        registered = {unit.pk: figures.registered.value or 0}
-    shapes = list(
-        OrgUnit.objects.filter(pk__in=list(registered), boundary__isnull=False)
-        .only("pk", "name", "path", "level", "population", "boundary")
-        .order_by("path")
+    link: Callable[[OrgUnit | Shape], str],
+    version: fragments.Versions | None = None,
+) -> str:
+    """GeoJSON text of the unit's children (a grid shows itself) with every colouring's value.
+
+    With the statistics' ``version``, the boundaries are serialised once per org version and
+    the case counts cached under the statistics version (:mod:`fengqiao.metrics.fragments`);
+    the safety index is read on every call (its results carry no version).
+    """
+    selectors.unit_check(actor=actor, unit=unit)
+    shapes = fragments.map_shapes(
+        unit, version.orgs if version is not None else None, lambda: _shaped(unit)
     )
-    colours = selectors.colours_by_child(actor=actor, unit=unit, kids=shapes)
+    key = None
+    if version is not None:
+        filters = {"start": start, "end": end, "category": category, "channel": channel}
+        key = fragments.panel_key(
+            "map-values",
+            version=version,
+            unit=unit,
+            scope=fragments.scope_of(actor, "map-values"),
+            filters=filters,
+            query="",
+        )
+    registered, colours = fragments.cached(
+        key, lambda: (_counts(actor, unit, start, end, category, channel, shapes), None)
+    )
+    shapes = [shape for shape in shapes if shape.pk in registered]
     safety = _safety(actor, unit, shapes[0].level) if shapes else {}
     features = []
     for shape in shapes:
@@ -66,24 +79,57 @@ def unit_map(
         open_counts = colours.get(shape.path, {})
         worst = next((c for c in COLOUR_ORDER if open_counts.get(c)), "")
         index, safety_colour = safety.get(shape.pk, (None, ""))
+        properties = {
+            "id": shape.pk,
+            "name": shape.name,
+            "url": link(shape) if shape.pk != unit.pk else "",
+            "registered": count,
+            "density": (round(count * 10_000 / shape.population, 2) if shape.population else None),
+            "open": {c: open_counts.get(c, 0) for c in COLOUR_ORDER},
+            "risk": worst,
+            "safety_index": index,
+            "safety_colour": safety_colour,
+        }
         features.append(
-            {
-                "type": "Feature",
-                "id": shape.pk,
-                "geometry": shape.boundary,
-                "properties": {
-                    "id": shape.pk,
-                    "name": shape.name,
-                    "url": link(shape) if shape.pk != unit.pk else "",
-                    "registered": count,
-                    "density": (
-                        round(count * 10_000 / shape.population, 2) if shape.population else None
-                    ),
-                    "open": {c: open_counts.get(c, 0) for c in COLOUR_ORDER},
-                    "risk": worst,
-                    "safety_index": index,
-                    "safety_colour": safety_colour,
-                },
-            }
+            f'{{"type": "Feature", "id": {shape.pk}, "geometry": {shape.geometry_json}, '
+            f'"properties": {json.dumps(properties, cls=DjangoJSONEncoder)}}}'
         )
-    return {"type": "FeatureCollection", "features": features}
+    return '{"type": "FeatureCollection", "features": [' + ", ".join(features) + "]}"
+
+
+Counts = tuple[dict[int, int], dict[str, dict[str, int]]]
+
+
+def _counts(
+    actor: Any,
+    unit: OrgUnit,
+    start: date,
+    end: date,
+    category: str,
+    channel: str,
+    shapes: list[Shape],
+) -> Counts:
+    """Cases registered per child (or the unit itself) and open cases per colour, by shape."""
+    rows = services.breakdown(
+        actor=actor, unit=unit, start=start, end=end, by="child", category=category,
+        channel=channel,
+    )  # fmt: skip
+    registered = {row.unit.pk: int(row.figures.registered.value or 0) for row in rows if row.unit}
+    if not rows:
+        figures = services.unit_figures(
+            actor=actor, unit=unit, start=start, end=end, category=category, channel=channel
+        )
+        registered = {unit.pk: int(figures.registered.value or 0)}
+    drawn = [shape for shape in shapes if shape.pk in registered]
+    return registered, selectors.colours_by_child(actor=actor, unit=unit, kids=drawn)
+
+
+def _shaped(unit: OrgUnit) -> list[OrgUnit]:
+    """The units the map of ``unit`` draws: its active children with a boundary, else itself."""
+    fields = ("pk", "name", "path", "level", "population", "boundary")
+    # Not ``unit.children``: the related manager reads each row's deferred ``parent_id``.
+    active = OrgUnit.objects.filter(parent_id=unit.pk, is_active=True)
+    shapes = list(active.filter(boundary__isnull=False).only(*fields).order_by("path"))
+    if shapes or active.exists():
+        return shapes
+    return list(OrgUnit.objects.filter(pk=unit.pk, boundary__isnull=False).only(*fields))

@@ -1,6 +1,6 @@
 """Pre-aggregated case statistics: what the cockpit, exports and API read instead of the cases.
 
-Three tables, all maintained by :mod:`fengqiao.metrics.aggregate` (never edited by hand):
+The tables, all maintained by :mod:`fengqiao.metrics.aggregate` (never edited by hand):
 
 - :class:`DailyStat`: per local registration day and unit, the counts and time histograms every
   metric needs. ``BASE`` rows sit at the case's own place (usually a grid) with all three
@@ -9,6 +9,8 @@ Three tables, all maintained by :mod:`fengqiao.metrics.aggregate` (never edited 
 - :class:`OpenCase`: one small row per case that is still open (risk colour, overdue flag,
   leading official), for the red/orange/green counts and the watch list.
 - :class:`DirtyDay`: (day, place) pairs whose cases changed since the last refresh.
+- :class:`StatsVersion`: one row whose token changes whenever a refresh or rebuild writes, the
+  key of the cockpit's cached panels.
 """
 
 from __future__ import annotations
@@ -97,10 +99,19 @@ class OpenCase(models.Model):
         indexes = [
             models.Index(fields=["territory_path", "risk_colour"], name="metrics_open_path_colour"),
             models.Index(fields=["territory_path", "day"], name="metrics_open_path_day"),
+            # The oldest day still holding an open case: the colour counts sum stat rows from it.
+            models.Index(fields=["day"], name="metrics_open_day"),
             # The watch list: flagged cases by deadline, read in order and cut at a dozen.
             models.Index(
                 fields=["resolve_deadline"],
                 name="metrics_open_watch",
+                condition=models.Q(overdue=True) | models.Q(leader__isnull=False),
+            ),
+            # The same cases by place: a smaller unit's watch list reads only its own flagged
+            # cases (SQLite otherwise sorts every open case of the place).
+            models.Index(
+                fields=["territory_path", "resolve_deadline"],
+                name="metrics_open_watch_path",
                 condition=models.Q(overdue=True) | models.Q(leader__isnull=False),
             ),
         ]
@@ -131,3 +142,18 @@ class Watermark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.at:%Y-%m-%d %H:%M}"
+
+
+class StatsVersion(models.Model):
+    """The version of the statistics tables (a single row, ``pk=1``).
+
+    A refresh or rebuild sets a fresh random token in the transaction that writes the tables, so
+    a reader that sees the new numbers also sees the new token. Random rather than a counter: a
+    rolled-back write (or a test) can never make an old token mean new numbers.
+    """
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.token} {self.changed_at:%Y-%m-%d %H:%M:%S}"

@@ -11,9 +11,9 @@ import operator
 from collections.abc import Sequence
 from datetime import date
 from functools import reduce
-from typing import Any
+from typing import Any, Protocol
 
-from django.db.models import Q
+from django.db.models import Q, Subquery
 
 from fengqiao.accounts.jurisdiction import Jurisdiction
 from fengqiao.cases.models import Case
@@ -22,6 +22,17 @@ from fengqiao.core.errors import NotFound
 from fengqiao.metrics.models import ROLLUP_LEVELS, DailyStat, OpenCase, StatKind
 from fengqiao.metrics.stats import COUNTERS
 from fengqiao.orgs.models import OrgUnit, subtree_range_kwargs
+
+
+class Placed(Protocol):
+    """A unit as the stat reads need it (an ``OrgUnit`` or the map's cached shape)."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def level(self) -> int: ...
+
 
 ROW_FIELDS = ("day", "unit_path", "major_id", "channel_id", "lead_level", *COUNTERS)
 HIST_FIELDS = ("accept_hist", "resolve_hist")
@@ -88,11 +99,24 @@ def stat_rows(
     most is in play; villages, grids, and questions mixing dimensions sum the base rows of the
     unit's subtree.
     """
+    return stat_rows_in(units, periods=[(start, end)], major=major, channel=channel, group=group)
+
+
+def stat_rows_in(
+    units: Sequence[OrgUnit],
+    *,
+    periods: Sequence[tuple[date, date]],
+    major: int | None = None,
+    channel: int | None = None,
+    group: str | None = None,
+) -> list[dict[str, Any]]:
+    """:func:`stat_rows` for several periods (inclusive day ranges) in one query."""
     kind = rollup_kind(major=major, channel=channel, group=group)
     scope = _scope_q(units, kind)
-    if scope is None:
+    if scope is None or not periods:
         return []
-    rows = DailyStat.objects.filter(scope, day__gte=start, day__lte=end)
+    days = reduce(operator.or_, (Q(day__gte=first, day__lte=last) for first, last in periods))
+    rows = DailyStat.objects.filter(scope, days)
     if major:
         rows = rows.filter(major_id=major)
     if channel:
@@ -100,7 +124,7 @@ def stat_rows(
     return list(rows.values(*ROW_FIELDS, *HIST_FIELDS))
 
 
-def _scope_q(units: Sequence[OrgUnit], kind: int | None) -> Q | None:
+def _scope_q(units: Sequence[Placed], kind: int | None) -> Q | None:
     rolled = [u.path for u in units if kind is not None and u.level in ROLLUP_LEVELS]
     based = [u.path for u in units if kind is None or u.level not in ROLLUP_LEVELS]
     parts: list[Q] = []
@@ -115,13 +139,18 @@ def _scope_q(units: Sequence[OrgUnit], kind: int | None) -> Q | None:
 OPEN_FIELDS = ("open_red", "open_orange", "open_green", "open_overdue", "open_leader")
 
 
-def _open_rows(units: Sequence[OrgUnit]) -> list[dict[str, Any]]:
+def _open_rows(units: Sequence[Placed]) -> list[dict[str, Any]]:
     """Stat rows (any day) that still hold open cases, covering each of ``units``."""
     scope = _scope_q(units, StatKind.TOTAL)
     if scope is None:
         return []
+    # Both tables are written in one transaction, so no stat row before the oldest open case's
+    # day holds an open case: the index on that day bounds the read to the recent rows (and
+    # with no open case at all, the comparison with NULL selects none).
+    first = OpenCase.objects.order_by("day").values("day")[:1]
     still_open = Q(open_red__gt=0) | Q(open_orange__gt=0) | Q(open_green__gt=0)
-    return list(DailyStat.objects.filter(scope, still_open).values("unit_path", *OPEN_FIELDS))
+    rows = DailyStat.objects.filter(scope, still_open, day__gte=Subquery(first))
+    return list(rows.values("unit_path", *OPEN_FIELDS))
 
 
 def _open_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -143,7 +172,7 @@ def colour_counts(*, actor: Any, unit: OrgUnit) -> dict[str, int]:
 
 
 def colours_by_child(
-    *, actor: Any, unit: OrgUnit, kids: Sequence[OrgUnit]
+    *, actor: Any, unit: OrgUnit, kids: Sequence[Placed]
 ) -> dict[str, dict[str, int]]:
     """Open-case counts of each of the unit's children (or the unit itself), by path."""
     unit_check(actor=actor, unit=unit)
@@ -165,10 +194,12 @@ def watch_list(*, actor: Any, unit: OrgUnit, limit: int = 12) -> list[Case]:
         .order_by("resolve_deadline", "pk")
         .values_list("case_id", flat=True)[: limit * 3]
     )
+    # Only what the list shows: a territory row would drag its whole boundary along.
     cases = (
         case_queryset(actor)
         .filter(pk__in=ids)
-        .select_related("leader", "territory", "category")
+        .select_related("leader")
+        .only("number", "title", "resolve_deadline", "overdue", "leader")
         .order_by("resolve_deadline", "pk")
     )
     return list(cases[:limit])

@@ -86,13 +86,6 @@ def _figures(tally: Tally) -> Figures:
     return figures_from(tally, satisfaction_known=revisits_installed())
 
 
-def _tally(rows: list[dict[str, Any]]) -> Tally:
-    tally = Tally()
-    for row in rows:
-        tally.add_row(row)
-    return tally
-
-
 def unit_figures(
     *,
     actor: Any,
@@ -106,11 +99,16 @@ def unit_figures(
     selectors.unit_check(actor=actor, unit=unit)
     _check_period(start, end)
     filters = _filters(category, channel)
-    now = selectors.stat_rows([unit], start=start, end=end, **filters)
-    before = selectors.stat_rows(
-        [unit], start=same_day_last_year(start), end=same_day_last_year(end), **filters
-    )
-    return _figures(_tally(now)).with_last_year(_figures(_tally(before)))
+    last_year = (same_day_last_year(start), same_day_last_year(end))
+    now, before = Tally(), Tally()
+    # Both periods in one read. A period longer than a year overlaps last year's: a day in
+    # both counts in both.
+    for row in selectors.stat_rows_in([unit], periods=[(start, end), last_year], **filters):
+        if start <= row["day"] <= end:
+            now.add_row(row)
+        if last_year[0] <= row["day"] <= last_year[1]:
+            before.add_row(row)
+    return _figures(now).with_last_year(_figures(before))
 
 
 def breakdown(

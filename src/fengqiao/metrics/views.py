@@ -2,11 +2,13 @@
 
 Each panel has its own URL so its server time is measurable and a wall display can refresh
 them one by one. Every figure comes from :mod:`fengqiao.metrics.services`; every list and map
-through scoped selectors.
+through scoped selectors. Rendered panels are cached by :mod:`fengqiao.metrics.fragments`
+under the versions of the data they show; jurisdiction is checked on every request first.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,13 +16,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from fengqiao.cases.exports import csv_stream, xlsx_bytes
 from fengqiao.core.errors import NotFound, ValidationFailed
-from fengqiao.metrics import maps, selectors, services
+from fengqiao.metrics import fragments, maps, selectors, services
 from fengqiao.metrics.forms import CockpitForm, FilterForm
 from fengqiao.metrics.presentation import (
     HIGHER_IS_BETTER,
@@ -61,9 +64,10 @@ def grain_for(filters: dict[str, Any]) -> str:
 @login_required
 @not_found_as_404
 def cockpit(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
+    """The page shell: breadcrumb, filters and empty panels that load themselves (htmx)."""
     actor = acting_user(request)
     unit = _unit(request, unit_id)
-    form = CockpitForm(request.GET)
+    form = FilterForm(request.GET)
     filters = form.values()
     query = _query(request)
     wall = request.GET.get("wall") == "1"
@@ -73,7 +77,7 @@ def cockpit(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
         {
             "unit": unit,
             "trail": selectors.lineage(unit, actor=actor),
-            "form": form,
+            "filter_fields": _filter_fields(request),
             "filters": filters,
             "wall": wall,
             "refresh_seconds": WALL_REFRESH_SECONDS,
@@ -90,6 +94,24 @@ def cockpit(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
             "now": timezone.localtime(),
         },
     )
+
+
+def _filter_fields(request: HttpRequest) -> str:
+    """The filter form's fields: the category and channel choices change with the taxonomy only."""
+    version = fragments.versions()
+    raw = {k: request.GET.get(k, "") for k in FILTER_KEYS}
+    key = None
+    if version is not None:
+        key = fragments.panel_key(
+            "filter-fields", version=version, unit=None, scope=(), filters=raw, query=""
+        )
+
+    def build() -> tuple[str, datetime | None]:
+        form = CockpitForm(request.GET)
+        form.is_valid()
+        return render_to_string("metrics/_filter_fields.html", {"form": form}), None
+
+    return fragments.cached(key, build)
 
 
 def figure_cards(figures: Figures) -> list[dict[str, Any]]:
@@ -170,22 +192,65 @@ def panel_context(request: HttpRequest, unit: OrgUnit, name: str) -> dict[str, A
 def panel(request: HttpRequest, unit_id: int, panel: str) -> HttpResponse:
     if panel not in PANELS:
         raise Http404("no such panel")
-    unit = _unit(request, unit_id)
+    unit = _unit(request, unit_id)  # jurisdiction, before anything is read from the cache
     try:
-        context = {"unit": unit, **panel_context(request, unit, panel)}
+        html = panel_html(request, unit, panel)
     except ValidationFailed as exc:
         return HttpResponse(exc.message, status=422, content_type="text/plain; charset=utf-8")
-    return render(request, f"metrics/panels/{panel}.html", context)
+    return HttpResponse(html)
+
+
+def panel_html(request: HttpRequest, unit: OrgUnit, panel: str) -> str:
+    """The rendered panel, from the cache when the data it shows has not changed.
+
+    Jurisdiction is checked here again (no query: the user's scope is already loaded), so no
+    caller can reach a cached fragment without it.
+    """
+    selectors.unit_check(actor=acting_user(request), unit=unit)
+    version = fragments.versions()
+    key = None
+    if version is not None:
+        key = fragments.panel_key(
+            panel,
+            version=version,
+            unit=unit,
+            scope=fragments.scope_of(acting_user(request), panel),
+            filters=_filter_key(request),
+            query=_query(request),
+        )
+
+    def build() -> tuple[str, datetime | None]:
+        context = {"unit": unit, **panel_context(request, unit, panel)}
+        html = render_to_string(f"metrics/panels/{panel}.html", context, request=request)
+        return html, _true_until(panel, context)
+
+    return fragments.cached(key, build)
+
+
+def _filter_key(request: HttpRequest) -> dict[str, Any]:
+    """What the panel's filters are a function of: the parameters and, for the default
+    period, today (cheaper than validating the form on every cached request)."""
+    return {"today": timezone.localdate(), **{k: request.GET.get(k, "") for k in FILTER_KEYS}}
+
+
+def _true_until(panel: str, context: dict[str, Any]) -> datetime | None:
+    """When the rendered panel turns wrong by the clock alone: the watch list's next deadline."""
+    if panel != "watch":
+        return None
+    now = context["now"]
+    upcoming = [c.resolve_deadline for c in context["cases"] if c.resolve_deadline > now]
+    return min(upcoming, default=None)
 
 
 @require_GET
 @login_required
 @not_found_as_404
-def map_geojson(request: HttpRequest, unit_id: int) -> JsonResponse:
+def map_geojson(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit(request, unit_id)
     filters = FilterForm(request.GET).values()
+    version = fragments.versions()
     try:
-        features = maps.unit_map(
+        text = maps.unit_map(
             actor=acting_user(request),
             unit=unit,
             start=filters["start"],
@@ -195,10 +260,11 @@ def map_geojson(request: HttpRequest, unit_id: int) -> JsonResponse:
             link=lambda child: (
                 reverse("metrics:cockpit_unit", args=[child.pk]) + f"?{_query(request)}"
             ),
+            version=version,
         )
     except ValidationFailed as exc:
         return JsonResponse(exc.as_dict(), status=422)
-    return JsonResponse(features)
+    return HttpResponse(text, content_type="application/json")
 
 
 @require_GET

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fengqiao.metrics.services import breakdown, trend, unit_figures
 from fengqiao.metrics.tests.history import DAY
 
 
 def figures(world, unit="A1", who="a_leader", **kwargs):
-    return unit_figures(
-        actor=world.user(who), unit=world.region.unit(unit), start=DAY, end=DAY, **kwargs
-    )
+    period = {"start": DAY, "end": DAY, **kwargs}
+    return unit_figures(actor=world.user(who), unit=world.region.unit(unit), **period)
 
 
 class TestUnitFigures:
@@ -19,6 +20,13 @@ class TestUnitFigures:
         assert f.registered.value == 4
         assert f.registered.last_year == 1
         assert f.registered.change == 3
+
+    def test_a_period_longer_than_a_year_overlaps_last_years(self, world, history):
+        # 2025-03-01 – 2026-03-31 holds c1–c4 and c6 (2025-03-10); the same days a year
+        # earlier, 2024-03-01 – 2025-03-31, hold c6 too: it counts in both.
+        f = figures(world, start=date(2025, 3, 1), end=date(2026, 3, 31))
+        assert f.registered.value == 5
+        assert f.registered.last_year == 1
 
     def test_resolution_rate(self, world, history):
         f = figures(world)
