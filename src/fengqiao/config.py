@@ -39,6 +39,15 @@ def _days(name: str, default: int) -> int:
     return int(raw)
 
 
+def _seconds(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ConfigError(f"{name} must be a whole number of seconds (0 or more), got {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Config:
     environment: str
@@ -52,6 +61,8 @@ class Config:
     log_level: str
     # Raw sensor signals older than this are dropped (whole partitions on PostgreSQL).
     signal_retention_days: int = 400
+    # How long a server process trusts an API token it verified (0: check every request).
+    api_token_cache_seconds: int = 5
 
     @property
     def var_dir(self) -> Path:
@@ -103,4 +114,5 @@ def load() -> Config:
         csrf_trusted_origins=_list("FENGQIAO_CSRF_TRUSTED_ORIGINS", ""),
         log_level=os.environ.get("FENGQIAO_LOG_LEVEL", "INFO").upper(),
         signal_retention_days=_days("FENGQIAO_SIGNAL_RETENTION_DAYS", 400),
+        api_token_cache_seconds=_seconds("FENGQIAO_API_TOKEN_CACHE_SECONDS", 5),
     )

@@ -124,7 +124,7 @@ FENGQIAO_LOGIN_MAX_FAILURES_PER_IP = 30
 FENGQIAO_LOGIN_WINDOW_SECONDS = 15 * 60
 # How long a server process trusts an API token it has verified (see accounts.auth): revoking a
 # token, or deactivating its user, reaches the other processes within this many seconds.
-FENGQIAO_API_TOKEN_CACHE_SECONDS = 5
+FENGQIAO_API_TOKEN_CACHE_SECONDS = CONFIG.api_token_cache_seconds
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
