@@ -28,12 +28,22 @@ import tempfile
 import time
 from pathlib import Path
 
+# What this process sets for its own Django; the benches run as children each set up their own
+# database and must not inherit this one (two of them building a city in one file collide).
+_OWN_ENV: set[str] = set()
+
 
 def _setup_django() -> None:
     home = tempfile.mkdtemp(prefix="fengqiao-bench-")
-    os.environ.setdefault("FENGQIAO_HOME", home)
-    os.environ.setdefault("FENGQIAO_DATABASE_URL", f"sqlite:///{Path(home) / 'bench.sqlite3'}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fengqiao.settings")
+    defaults = {
+        "FENGQIAO_HOME": home,
+        "FENGQIAO_DATABASE_URL": f"sqlite:///{Path(home) / 'bench.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "fengqiao.settings",
+    }
+    for key, value in defaults.items():
+        if key not in os.environ:
+            os.environ[key] = value
+            _OWN_ENV.add(key)
     import django
     from django.core.management import call_command
 
@@ -154,8 +164,9 @@ EXTERNAL = {
 def _external(script: Path, name: str) -> dict[str, object]:
     import subprocess
 
+    env = {key: value for key, value in os.environ.items() if key not in _OWN_ENV}
     done = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, check=False
+        [sys.executable, str(script)], capture_output=True, text=True, check=False, env=env
     )
     if done.returncode != 0:
         return {"bench": name, "error": done.stderr.strip().splitlines()[-1:]}
