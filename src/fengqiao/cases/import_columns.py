@@ -25,6 +25,7 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
+from django.utils import timezone
 
 from fengqiao.cases.import_rows import (
     _LIMITS,
@@ -378,8 +379,6 @@ def _frame_of(drafts: list[dict[str, Any]]) -> pl.DataFrame:
 def _naive_local(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    from django.utils import timezone
-
     return timezone.localtime(moment).replace(tzinfo=None)
 
 

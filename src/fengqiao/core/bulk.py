@@ -111,9 +111,13 @@ def insert_frame(model: type[Model], frame: pl.DataFrame, *, now: datetime) -> N
         with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
             copy.write(buffer.getbuffer())
         return
-    prepared = {name: _prepared(model, name, value) for name, value in constants.items()}
+    # Elsewhere: each value as the field prepares it, constants once.
+    by_name = {f.attname: f for f in fields}
+    prepared = {
+        name: by_name[name].get_db_prep_save(value, connection) for name, value in constants.items()
+    }
     adapters = {
-        f.attname: (lambda v, f=f: f.get_db_prep_save(v, connection))
+        f.attname: _adapter(f)
         for f in fields
         if f.attname in frame.columns and isinstance(f, DateTimeField | DecimalField | JSONField)
     }
@@ -126,26 +130,21 @@ def insert_frame(model: type[Model], frame: pl.DataFrame, *, now: datetime) -> N
             if position is None:
                 values.append(prepared[name])
                 continue
-            value = row[position]
-            adapt = adapters.get(name)
-            if adapt is not None and value is not None:
-                if name in _json_columns(model):
-                    value = json.loads(value) if isinstance(value, str) else value
-                value = adapt(value)
-            values.append(value)
+            value, adapt = row[position], adapters.get(name)
+            values.append(adapt(value) if adapt is not None and value is not None else value)
         rows.append(values)
     marks = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608 - our names
 
 
-def _json_columns(model: type[Model]) -> set[str]:
-    return {f.attname for f in model._meta.concrete_fields if isinstance(f, JSONField)}
-
-
-def _prepared(model: type[Model], attname: str, value: Any) -> Any:
-    field = next(f for f in model._meta.concrete_fields if f.attname == attname)
-    return field.get_db_prep_save(value, connection)
+def _adapter(field: Any) -> Any:
+    """How a frame's value of ``field`` is handed to the driver (JSON arrives as text)."""
+    if isinstance(field, JSONField):
+        return lambda value: field.get_db_prep_save(
+            json.loads(value) if isinstance(value, str) else value, connection
+        )
+    return lambda value: field.get_db_prep_save(value, connection)
 
 
 def _csv_constant(value: Any) -> str | None:
