@@ -28,12 +28,12 @@ from django.db.models import Field, Model
 from django.db.models.fields import AutoFieldMixin
 from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
-from django_tasks_db.compat import normalize_json, task_enqueued
+from django_tasks_db.compat import task_enqueued
 
 from fengqiao.accounts.models import User
 from fengqiao.cases.handling.models import Assignment
 from fengqiao.cases.models import Case, IdempotencyRecord, Party, Report, TimelineEvent
-from fengqiao.core.queue import Call
+from fengqiao.core.queue import Call, task_row
 from fengqiao.metrics.models import DirtyDay
 from fengqiao.notifications.models import Notification
 from fengqiao.orgs.models import OrgUnit
@@ -94,8 +94,8 @@ def write(plan: Write) -> None:
     from fengqiao.notifications.tasks import deliver_notifications
 
     backend = _backend()
-    timer_rows = [_task_row(backend, call) for call in plan.timers]
-    delivery = _task_row(backend, Call(deliver_notifications, ([],))) if plan.notices else None
+    timer_rows = [task_row(backend, call) for call in plan.timers]
+    delivery = task_row(backend, Call(deliver_notifications, ([],))) if plan.notices else None
     pending = tuple(
         tuple(i for i, arg in enumerate(call.args) if isinstance(arg, PendingId))
         for call in plan.timers
@@ -161,14 +161,14 @@ def write(plan: Write) -> None:
     if plan.idempotency is not None:
         plan.idempotency.case_id = case_id
     # Written now: tell listeners, as the backend's own enqueue does, with the real arguments.
-    for task_row, positions in zip(timer_rows, pending, strict=True):
+    for timer, positions in zip(timer_rows, pending, strict=True):
         for position in positions:
-            task_row.args_kwargs["args"][position] = case_id
+            timer.args_kwargs["args"][position] = case_id
     if delivery is not None and notified:
         delivery.args_kwargs = {"args": [list(notified)], "kwargs": {}}
         timer_rows.append(delivery)
-    for task_row in timer_rows:
-        task_enqueued.send(type(backend), task_result=task_row.task_result)
+    for row in timer_rows:
+        task_enqueued.send(type(backend), task_result=row.task_result)
 
 
 class _PreparedCursor(psycopg.RawCursor):
@@ -200,23 +200,6 @@ def _bound_cursor() -> Any:
 def _saved(obj: Model) -> None:
     obj._state.adding = False
     obj._state.db = connection.alias
-
-
-def _task_row(backend: DatabaseBackend, call: Call) -> Any:
-    """The row ``core.queue.enqueue_many`` writes for ``call`` (the case id still a placeholder)."""
-    from django_tasks_db.models import DBTaskResult, get_date_max
-
-    task = call.bound()
-    backend.validate_task(task)
-    return DBTaskResult(
-        id=backend._get_id(),
-        args_kwargs=normalize_json({"args": list(call.args), "kwargs": call.kwargs}),
-        priority=task.priority,
-        task_path=task.module_path,
-        queue_name=task.queue_name,
-        run_after=task.run_after or get_date_max(),
-        backend_name=backend.alias,
-    )
 
 
 # --- SQL, per shape ---------------------------------------------------------------------------

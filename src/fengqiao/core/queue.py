@@ -37,24 +37,27 @@ def enqueue_many(calls: list[Call]) -> None:
         for call in calls:
             call.bound().enqueue(*call.args, **call.kwargs)
         return
-    from django_tasks_db.models import DBTaskResult, get_date_max
+    from django_tasks_db.models import DBTaskResult
 
-    rows: list[Any] = []
-    for call in calls:
-        task = call.bound()
-        backend.validate_task(task)
-        rows.append(
-            DBTaskResult(
-                id=backend._get_id(),
-                args_kwargs=normalize_json({"args": list(call.args), "kwargs": call.kwargs}),
-                priority=task.priority,
-                task_path=task.module_path,
-                queue_name=task.queue_name,
-                # What the backend's pre_save handler does for "as soon as possible".
-                run_after=task.run_after or get_date_max(),
-                backend_name=backend.alias,
-            )
-        )
+    rows = [task_row(backend, call) for call in calls]
     DBTaskResult.objects.bulk_create(rows)
     for row in rows:
         task_enqueued.send(type(backend), task_result=row.task_result)
+
+
+def task_row(backend: DatabaseBackend, call: Call) -> Any:
+    """The unsaved ``DBTaskResult`` the backend's own ``enqueue`` would write for ``call``."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    task = call.bound()
+    backend.validate_task(task)
+    return DBTaskResult(
+        id=backend._get_id(),
+        args_kwargs=normalize_json({"args": list(call.args), "kwargs": call.kwargs}),
+        priority=task.priority,
+        task_path=task.module_path,
+        queue_name=task.queue_name,
+        # What the backend's pre_save handler does for "as soon as possible".
+        run_after=task.run_after or get_date_max(),
+        backend_name=backend.alias,
+    )
