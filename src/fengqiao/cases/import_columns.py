@@ -15,7 +15,6 @@ merged columns, and valid rows leave as one DataFrame per chunk (``FRAME_SCHEMA`
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -31,6 +30,7 @@ from fengqiao.cases.import_rows import (
     _LIMITS,
     _RISKS,
     _STATUSES,
+    _UNIT_CODE,
     COLUMNS,
     REQUIRED,
     TIMES,
@@ -83,9 +83,7 @@ class ColumnChecker:
         lookups = rows.lookups
         self.channels = lookups.channels
         self.categories = lookups.categories
-        self.units = {
-            code: pk for code, pk in lookups.units.items() if re.match(r"^\d{12}(\d{3})?$", code)
-        }
+        self.units = {code: pk for code, pk in lookups.units.items() if _UNIT_CODE.match(code)}
         self.default_risk = {pk: str(risk) for pk, risk in lookups.default_risk.items()}
         self.latest = rows.latest.astimezone(rows.tz).replace(tzinfo=None)
         self.today = rows.today

@@ -79,14 +79,7 @@ class FrameWriter:
         cases = self._routed(frame)
         decisions = {}
         for row in cases.filter(pl.col("status").is_in(list(OPEN_TIMERS))).iter_rows(named=True):
-            decisions[row["line"]] = self.routing.decide(
-                category=self.categories[row["category_id"]],
-                channel=self.channels[row["channel_id"]],
-                territory=self.routing.units[row["territory_id"]],
-                risk_colour=row["risk_colour"],
-                people_involved=row["people_involved"],
-                amount=Decimal(row["amount_cents"]) / 100,
-            )
+            decisions[row["line"]] = self.routing.decide_input(self._input(row))
         return Routed(cases, decisions)
 
     def store(self, routed: Routed) -> BatchResult:

@@ -135,23 +135,28 @@ class RoutingCache:
         amount: Decimal = Decimal("0"),
         cross_region: bool = False,
     ) -> RoutingDecision:
-        data = RoutingInput(
-            category=category,
-            channel=channel,
-            territory=territory,
-            risk_colour=risk_colour,
-            people_involved=people_involved,
-            amount=amount,
-            cross_region=cross_region,
+        return self.decide_input(
+            RoutingInput(
+                category=category,
+                channel=channel,
+                territory=territory,
+                risk_colour=risk_colour,
+                people_involved=people_involved,
+                amount=amount,
+                cross_region=cross_region,
+            )
         )
+
+    def decide_input(self, data: RoutingInput) -> RoutingDecision:
+        """``decide`` for a routing input already built."""
         situation, choice = self.choice(data)
-        lead_unit = self.lead_unit(territory, choice.lead_level)
+        lead_unit = self.lead_unit(data.territory, choice.lead_level)
         key = (situation, lead_unit.pk)
         routed = self._routed.get(key)
         if routed is not None and not choice.quotes_figures:
             return routed
         rule = choice.rule
-        lead_type = self.lead_type(rule, category, lead_unit.level)
+        lead_type = self.lead_type(rule, data.category, lead_unit.level)
         decision = self.shared_decision(rule, lead_type, self.origin(lead_unit, rule, lead_type), data, lead_unit)  # fmt: skip
         # The lines that name this case's own category, figures, unit and deadlines.
         routed = replace(

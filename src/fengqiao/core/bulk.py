@@ -74,8 +74,6 @@ def insert_frame(model: type[Model], frame: pl.DataFrame, *, now: datetime) -> N
     fields = [
         f for f in model._meta.concrete_fields if f.attname in frame.columns or not f.primary_key
     ]
-    names = {f.name: f.attname for f in fields}
-    frame = frame.rename({k: v for k, v in names.items() if k in frame.columns and k != v})
     constants = {}
     for field in fields:
         if field.attname in frame.columns:
