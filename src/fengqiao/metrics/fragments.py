@@ -176,7 +176,10 @@ def map_shapes(
 
 
 def clear() -> None:
-    """Forget every cached panel and shape (tests; the bench's cold runs)."""
+    """Forget every cached panel, shape and unit row (tests; the bench's fresh-process run)."""
+    from fengqiao.metrics.selectors import forget_units
+
     with _geometry_lock:
         _geometry.clear()
+    forget_units()
     cache.clear()

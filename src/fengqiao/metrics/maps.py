@@ -33,7 +33,9 @@ def _safety(actor: Any, unit: OrgUnit, level: int) -> dict[int, tuple[float, str
     if period is None:
         return {}
     results = safety_selectors.result_list(actor=actor, period=period, level=level, within=unit)
-    return {r.unit_id: (round(r.index, 1), r.colour) for r in results}
+    # The three values the map shows; the result rows would drag two boundaries each along.
+    values = results.select_related(None).values_list("unit_id", "index", "colour")
+    return {unit_id: (round(index, 1), colour) for unit_id, index, colour in values}
 
 
 def unit_map(
@@ -71,11 +73,10 @@ def unit_map(
     registered, colours = fragments.cached(
         key, lambda: (_counts(actor, unit, start, end, category, channel, shapes), None)
     )
-    shapes = [shape for shape in shapes if shape.pk in registered]
     safety = _safety(actor, unit, shapes[0].level) if shapes else {}
     features = []
     for shape in shapes:
-        count = int(registered.get(shape.pk, 0))
+        count = registered.get(shape.path, 0)
         open_counts = colours.get(shape.path, {})
         worst = next((c for c in COLOUR_ORDER if open_counts.get(c)), "")
         index, safety_colour = safety.get(shape.pk, (None, ""))
@@ -97,7 +98,7 @@ def unit_map(
     return '{"type": "FeatureCollection", "features": [' + ", ".join(features) + "]}"
 
 
-Counts = tuple[dict[int, int], dict[str, dict[str, int]]]
+Counts = tuple[dict[str, int], dict[str, dict[str, int]]]
 
 
 def _counts(
@@ -109,19 +110,12 @@ def _counts(
     channel: str,
     shapes: list[Shape],
 ) -> Counts:
-    """Cases registered per child (or the unit itself) and open cases per colour, by shape."""
-    rows = services.breakdown(
-        actor=actor, unit=unit, start=start, end=end, by="child", category=category,
+    """Cases registered and open cases per colour in each drawn place, by path."""
+    registered = services.registered_by_place(
+        actor=actor, unit=unit, places=shapes, start=start, end=end, category=category,
         channel=channel,
     )  # fmt: skip
-    registered = {row.unit.pk: int(row.figures.registered.value or 0) for row in rows if row.unit}
-    if not rows:
-        figures = services.unit_figures(
-            actor=actor, unit=unit, start=start, end=end, category=category, channel=channel
-        )
-        registered = {unit.pk: int(figures.registered.value or 0)}
-    drawn = [shape for shape in shapes if shape.pk in registered]
-    return registered, selectors.colours_by_child(actor=actor, unit=unit, kids=drawn)
+    return registered, selectors.colours_by_child(actor=actor, unit=unit, kids=shapes)
 
 
 def _shaped(unit: OrgUnit) -> list[OrgUnit]:

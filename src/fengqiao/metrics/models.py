@@ -26,6 +26,7 @@ from fengqiao.taxonomy.models import RiskColour
 # Units that carry roll-up rows. A village has a handful of grids, whose base rows are few
 # enough to sum on the fly; roll-ups there would double the table for little gain.
 ROLLUP_LEVELS = frozenset({Level.CITY, Level.DISTRICT, Level.TOWNSHIP})
+OPEN_COUNT_FIELDS = ("open_red", "open_orange", "open_green", "open_overdue", "open_leader")
 
 
 class StatKind(models.IntegerChoices):
@@ -76,6 +77,17 @@ class DailyStat(models.Model):
         indexes = [
             models.Index(fields=["unit_path", "kind", "day"], name="metrics_stat_path_kind_day"),
             models.Index(fields=["day", "kind"], name="metrics_stat_day_kind"),
+            # The open-case counts (colour panel, risk map): only rows still holding an open
+            # case, with the counts in the index itself, so the sums read no table rows.
+            models.Index(
+                fields=["unit_path", "kind", *OPEN_COUNT_FIELDS],
+                name="metrics_stat_open",
+                condition=(
+                    models.Q(open_red__gt=0)
+                    | models.Q(open_orange__gt=0)
+                    | models.Q(open_green__gt=0)
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

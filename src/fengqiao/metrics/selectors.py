@@ -13,13 +13,20 @@ from datetime import date
 from functools import reduce
 from typing import Any, Protocol
 
-from django.db.models import Q, Subquery
+from django.db.models import Q, Sum
+from django.db.models.functions import Substr
 
 from fengqiao.accounts.jurisdiction import Jurisdiction
 from fengqiao.cases.models import Case
 from fengqiao.cases.selectors import case_queryset
 from fengqiao.core.errors import NotFound
-from fengqiao.metrics.models import ROLLUP_LEVELS, DailyStat, OpenCase, StatKind
+from fengqiao.metrics.models import (
+    OPEN_COUNT_FIELDS,
+    ROLLUP_LEVELS,
+    DailyStat,
+    OpenCase,
+    StatKind,
+)
 from fengqiao.metrics.stats import COUNTERS
 from fengqiao.orgs.models import OrgUnit, subtree_range_kwargs
 
@@ -38,11 +45,33 @@ ROW_FIELDS = ("day", "unit_path", "major_id", "channel_id", "lead_level", *COUNT
 HIST_FIELDS = ("accept_hist", "resolve_hist")
 
 
-def unit_get(*, actor: Any, unit_id: int) -> OrgUnit:
-    unit = OrgUnit.objects.filter(pk=unit_id).defer("boundary").first()
+_UNIT_LIMIT = 4096
+_units: dict[int, tuple[Any, OrgUnit | None]] = {}
+
+
+def unit_get(*, actor: Any, unit_id: int, org_version: Any = None) -> OrgUnit:
+    """The unit in view, if the actor's jurisdiction covers it.
+
+    With ``org_version`` (the org tree's version, :func:`fengqiao.metrics.fragments.versions`)
+    the row is reused while that version holds: every cockpit request names a unit, and the
+    tree changes rarely. The jurisdiction check runs on every call all the same.
+    """
+    known = _units.get(unit_id) if org_version is not None else None
+    if known is not None and known[0] == org_version:
+        unit = known[1]
+    else:
+        unit = OrgUnit.objects.filter(pk=unit_id).defer("boundary").first()
+        if org_version is not None:
+            if len(_units) >= _UNIT_LIMIT:
+                _units.clear()
+            _units[unit_id] = (org_version, unit)
     if unit is None or not Jurisdiction.of(actor).covers_path(unit.path):
         raise NotFound("unit not found")
     return unit
+
+
+def forget_units() -> None:
+    _units.clear()
 
 
 def unit_check(*, actor: Any, unit: OrgUnit) -> None:
@@ -124,6 +153,34 @@ def stat_rows_in(
     return list(rows.values(*ROW_FIELDS, *HIST_FIELDS))
 
 
+def registered_in(
+    units: Sequence[Placed],
+    *,
+    start: date,
+    end: date,
+    major: int | None = None,
+    channel: int | None = None,
+) -> dict[str, int]:
+    """Cases registered from ``start`` to ``end`` in each of ``units`` (same level), by path:
+    summed in the database, from the same rows :func:`stat_rows` reads."""
+    kind = rollup_kind(major=major, channel=channel, group=None)
+    scope = _scope_q(units, kind)
+    if scope is None:
+        return {}
+    rows = DailyStat.objects.filter(scope, day__gte=start, day__lte=end)
+    if major:
+        rows = rows.filter(major_id=major)
+    if channel:
+        rows = rows.filter(channel_id=channel)
+    sums = (
+        rows.annotate(owner=Substr("unit_path", 1, len(units[0].path)))
+        .values("owner")
+        .annotate(n=Sum("registered"))
+        .order_by()
+    )
+    return {row["owner"]: int(row["n"] or 0) for row in sums}
+
+
 def _scope_q(units: Sequence[Placed], kind: int | None) -> Q | None:
     rolled = [u.path for u in units if kind is not None and u.level in ROLLUP_LEVELS]
     based = [u.path for u in units if kind is None or u.level not in ROLLUP_LEVELS]
@@ -136,31 +193,46 @@ def _scope_q(units: Sequence[Placed], kind: int | None) -> Q | None:
     return reduce(operator.or_, parts) if parts else None
 
 
-OPEN_FIELDS = ("open_red", "open_orange", "open_green", "open_overdue", "open_leader")
+# The rows that hold open cases, as the partial index ``metrics_stat_open`` is defined: the
+# planner uses that index only when the query repeats its condition.
+STILL_OPEN = Q(open_red__gt=0) | Q(open_orange__gt=0) | Q(open_green__gt=0)
 
 
-def _open_rows(units: Sequence[Placed]) -> list[dict[str, Any]]:
-    """Stat rows (any day) that still hold open cases, covering each of ``units``."""
+def _open_sums(units: Sequence[Placed]) -> dict[str, dict[str, int]]:
+    """Open-case counts summed in the database, per each of ``units`` (by path).
+
+    Only stat rows that still hold an open case are read, from a small partial index that
+    carries the counts (no table rows): a few hundred entries for a whole city, however long
+    the history.
+    """
+    if not units:
+        return {}
     scope = _scope_q(units, StatKind.TOTAL)
     if scope is None:
-        return []
-    # Both tables are written in one transaction, so no stat row before the oldest open case's
-    # day holds an open case: the index on that day bounds the read to the recent rows (and
-    # with no open case at all, the comparison with NULL selects none).
-    first = OpenCase.objects.order_by("day").values("day")[:1]
-    still_open = Q(open_red__gt=0) | Q(open_orange__gt=0) | Q(open_green__gt=0)
-    rows = DailyStat.objects.filter(scope, still_open, day__gte=Subquery(first))
-    return list(rows.values("unit_path", *OPEN_FIELDS))
+        return {}
+    width = len(units[0].path)
+    sums = (
+        DailyStat.objects.filter(scope, STILL_OPEN)
+        .annotate(owner=Substr("unit_path", 1, width))
+        .values("owner")
+        .annotate(**{OPEN_NAMES[name]: Sum(name) for name in OPEN_COUNT_FIELDS})
+        .order_by()
+    )
+    return {row.pop("owner"): _open_counts(row) for row in sums}
 
 
-def _open_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
-    counts = {"red": 0, "orange": 0, "green": 0, "overdue": 0, "leader_led": 0}
-    for row in rows:
-        counts["red"] += row["open_red"]
-        counts["orange"] += row["open_orange"]
-        counts["green"] += row["open_green"]
-        counts["overdue"] += row["open_overdue"]
-        counts["leader_led"] += row["open_leader"]
+# The panel's names for the summed columns (an annotation may not reuse a field's name).
+OPEN_NAMES = {
+    "open_red": "red",
+    "open_orange": "orange",
+    "open_green": "green",
+    "open_overdue": "overdue",
+    "open_leader": "leader_led",
+}
+
+
+def _open_counts(sums: dict[str, int | None] | None) -> dict[str, int]:
+    counts = {name: int((sums or {}).get(name) or 0) for name in OPEN_NAMES.values()}
     counts["total"] = counts["red"] + counts["orange"] + counts["green"]
     return counts
 
@@ -168,7 +240,7 @@ def _open_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
 def colour_counts(*, actor: Any, unit: OrgUnit) -> dict[str, int]:
     """Open cases by risk colour, plus overdue and leader-led counts, in the unit."""
     unit_check(actor=actor, unit=unit)
-    return _open_counts(_open_rows([unit]))
+    return _open_sums([unit]).get(unit.path) or _open_counts(None)
 
 
 def colours_by_child(
@@ -176,13 +248,8 @@ def colours_by_child(
 ) -> dict[str, dict[str, int]]:
     """Open-case counts of each of the unit's children (or the unit itself), by path."""
     unit_check(actor=actor, unit=unit)
-    grouped: dict[str, list[dict[str, Any]]] = {kid.path: [] for kid in kids}
-    if not kids:
-        return {}
-    width = len(kids[0].path)
-    for row in _open_rows(kids):
-        grouped.setdefault(row["unit_path"][:width], []).append(row)
-    return {path: _open_counts(rows) for path, rows in grouped.items()}
+    sums = _open_sums(kids)
+    return {kid.path: sums.get(kid.path) or _open_counts(None) for kid in kids}
 
 
 def watch_list(*, actor: Any, unit: OrgUnit, limit: int = 12) -> list[Case]:

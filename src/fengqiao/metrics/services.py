@@ -7,6 +7,7 @@ none computes a figure any other way.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal, TypedDict
@@ -109,6 +110,31 @@ def unit_figures(
         if last_year[0] <= row["day"] <= last_year[1]:
             before.add_row(row)
     return _figures(now).with_last_year(_figures(before))
+
+
+def registered_by_place(
+    *,
+    actor: Any,
+    unit: OrgUnit,
+    places: Sequence[selectors.Placed],
+    start: date,
+    end: date,
+    category: str = "",
+    channel: str = "",
+) -> dict[str, int]:
+    """The ``registered`` figure of each of ``places`` (the unit or its children), by path.
+
+    The map needs only this figure; summing it in the database spares reading every row's
+    histograms. It equals ``breakdown(by="child")``'s (a test holds them together).
+    """
+    selectors.unit_check(actor=actor, unit=unit)
+    _check_period(start, end)
+    if any(not p.path.startswith(unit.path) for p in places):
+        raise ValidationFailed(gettext("a place outside the unit"), field="unit")
+    if not places:
+        return {}
+    counts = selectors.registered_in(places, start=start, end=end, **_filters(category, channel))
+    return {p.path: counts.get(p.path, 0) for p in places}
 
 
 def breakdown(

@@ -42,11 +42,14 @@ PANELS = ("figures", "trend", "map", "colours", "hotspots", "watch", "breakdown"
 FILTER_KEYS = ("start", "end", "category", "channel", "by", "colour")
 
 
-def _unit(request: HttpRequest, unit_id: int | None) -> OrgUnit:
+def _unit(
+    request: HttpRequest, unit_id: int | None, version: fragments.Versions | None = None
+) -> OrgUnit:
     actor = acting_user(request)
     if unit_id is None:
         return selectors.home_unit(actor=actor)
-    return selectors.unit_get(actor=actor, unit_id=unit_id)
+    orgs = version.orgs if version is not None else None
+    return selectors.unit_get(actor=actor, unit_id=unit_id, org_version=orgs)
 
 
 def _query(request: HttpRequest, **extra: Any) -> str:
@@ -66,7 +69,8 @@ def grain_for(filters: dict[str, Any]) -> str:
 def cockpit(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
     """The page shell: breadcrumb, filters and empty panels that load themselves (htmx)."""
     actor = acting_user(request)
-    unit = _unit(request, unit_id)
+    version = fragments.versions()
+    unit = _unit(request, unit_id, version)
     form = FilterForm(request.GET)
     filters = form.values()
     query = _query(request)
@@ -77,7 +81,7 @@ def cockpit(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
         {
             "unit": unit,
             "trail": selectors.lineage(unit, actor=actor),
-            "filter_fields": _filter_fields(request),
+            "filter_fields": _filter_fields(request, version),
             "filters": filters,
             "wall": wall,
             "refresh_seconds": WALL_REFRESH_SECONDS,
@@ -96,9 +100,8 @@ def cockpit(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
     )
 
 
-def _filter_fields(request: HttpRequest) -> str:
+def _filter_fields(request: HttpRequest, version: fragments.Versions | None) -> str:
     """The filter form's fields: the category and channel choices change with the taxonomy only."""
-    version = fragments.versions()
     raw = {k: request.GET.get(k, "") for k in FILTER_KEYS}
     key = None
     if version is not None:
@@ -192,22 +195,27 @@ def panel_context(request: HttpRequest, unit: OrgUnit, name: str) -> dict[str, A
 def panel(request: HttpRequest, unit_id: int, panel: str) -> HttpResponse:
     if panel not in PANELS:
         raise Http404("no such panel")
-    unit = _unit(request, unit_id)  # jurisdiction, before anything is read from the cache
+    version = fragments.versions()
+    unit = _unit(request, unit_id, version)  # jurisdiction, before anything is read from the cache
     try:
-        html = panel_html(request, unit, panel)
+        html = panel_html(request, unit, panel, version)
     except ValidationFailed as exc:
         return HttpResponse(exc.message, status=422, content_type="text/plain; charset=utf-8")
     return HttpResponse(html)
 
 
-def panel_html(request: HttpRequest, unit: OrgUnit, panel: str) -> str:
+def panel_html(
+    request: HttpRequest, unit: OrgUnit, panel: str, version: fragments.Versions | None = None
+) -> str:
     """The rendered panel, from the cache when the data it shows has not changed.
 
     Jurisdiction is checked here again (no query: the user's scope is already loaded), so no
-    caller can reach a cached fragment without it.
+    caller can reach a cached fragment without it. ``version`` is the caller's reading of
+    :func:`fragments.versions` (read here when not given).
     """
     selectors.unit_check(actor=acting_user(request), unit=unit)
-    version = fragments.versions()
+    if version is None:
+        version = fragments.versions()
     key = None
     if version is not None:
         key = fragments.panel_key(
@@ -246,9 +254,9 @@ def _true_until(panel: str, context: dict[str, Any]) -> datetime | None:
 @login_required
 @not_found_as_404
 def map_geojson(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = _unit(request, unit_id)
-    filters = FilterForm(request.GET).values()
     version = fragments.versions()
+    unit = _unit(request, unit_id, version)
+    filters = FilterForm(request.GET).values()
     try:
         text = maps.unit_map(
             actor=acting_user(request),

@@ -156,7 +156,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "current_role": user.role,
         "current_role_label": user.get_role_display(),
         "nav_links": _lazy(lambda: nav_links(user, view_name)),
+        # Names only: a unit row otherwise carries its whole boundary polygon.
         "header_units": _lazy(
-            lambda: list(Jurisdiction.of(user).root_units().order_by("path")[:3])
+            lambda: list(
+                Jurisdiction.of(user)
+                .root_units()
+                .only("pk", "name", "name_en", "path")
+                .order_by("path")[:3]
+            )
         ),
     }

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from fengqiao.metrics.services import breakdown, trend, unit_figures
+import pytest
+
+from fengqiao.core.errors import ValidationFailed
+from fengqiao.metrics import selectors
+from fengqiao.metrics.models import OpenCase
+from fengqiao.metrics.services import breakdown, registered_by_place, trend, unit_figures
 from fengqiao.metrics.tests.history import DAY
 
 
@@ -116,6 +121,61 @@ class TestBreakdown:
         )
         assert sum(r.figures.registered.value for r in rows) == 4
         assert len(rows) == 2  # c2 is led one level above where the others are
+
+
+class TestSummedInTheDatabase:
+    """The map's sums (registered, open counts) agree with the figures and with the cases."""
+
+    @pytest.mark.parametrize(
+        ("unit", "who", "filters"),
+        [
+            ("city", "city_admin", {}),
+            ("A", "a_leader", {}),
+            ("A1", "a_leader", {}),
+            ("A1", "a_leader", {"channel": "visit"}),
+            ("A1a", "a_leader", {}),  # a village: its grids answer from their base rows
+            ("A1a-g1", "a_leader", {}),  # a grid: the map draws the grid itself
+        ],
+    )
+    def test_registered_by_place_equals_the_figures(self, world, history, unit, who, filters):
+        actor, place = world.user(who), world.region.unit(unit)
+        kids = selectors.children(place) or [place]
+        period = {"start": date(2025, 1, 1), "end": DAY, **filters}
+        summed = registered_by_place(actor=actor, unit=place, places=kids, **period)
+        expected = {
+            kid.path: unit_figures(actor=actor, unit=kid, **period).registered.value for kid in kids
+        }
+        assert summed == expected
+        assert (
+            sum(summed.values()) == unit_figures(actor=actor, unit=place, **period).registered.value
+        )
+
+    def test_a_place_outside_the_unit_is_refused(self, world, history):
+        with pytest.raises(ValidationFailed):
+            registered_by_place(
+                actor=world.user("city_admin"),
+                unit=world.region.unit("A1"),
+                places=[world.region.unit("B")],
+                start=DAY,
+                end=DAY,
+            )
+
+    def test_the_history_has_open_cases_to_count(self, world, history):
+        counts = selectors.colour_counts(
+            actor=world.user("city_admin"), unit=world.region.unit("A1")
+        )
+        assert counts["total"] > 0
+
+    @pytest.mark.parametrize("unit", ["city", "A", "A1", "A1a", "A1a-g1"])
+    def test_open_counts_equal_the_open_cases(self, world, history, unit):
+        place = world.region.unit(unit)
+        counts = selectors.colour_counts(actor=world.user("city_admin"), unit=place)
+        open_cases = OpenCase.objects.filter(territory_path__startswith=place.path)
+        assert counts["total"] == open_cases.count()
+        for colour in ("red", "orange", "green"):
+            assert counts[colour] == open_cases.filter(risk_colour=colour).count()
+        assert counts["overdue"] == open_cases.filter(overdue=True).count()
+        assert counts["leader_led"] == open_cases.exclude(leader=None).count()
 
 
 class TestTrend:
