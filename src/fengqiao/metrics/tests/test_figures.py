@@ -8,7 +8,7 @@ import pytest
 
 from fengqiao.core.errors import ValidationFailed
 from fengqiao.metrics import selectors
-from fengqiao.metrics.models import OpenCase
+from fengqiao.metrics.models import DailyStat, OpenCase
 from fengqiao.metrics.services import breakdown, registered_by_place, trend, unit_figures
 from fengqiao.metrics.tests.history import DAY
 
@@ -149,6 +149,24 @@ class TestSummedInTheDatabase:
         assert (
             sum(summed.values()) == unit_figures(actor=actor, unit=place, **period).registered.value
         )
+
+    @pytest.mark.parametrize("unit", ["city", "A1", "A1a"])
+    def test_rows_read_from_the_cursor_equal_the_orms(self, world, history, unit):
+        place = world.region.unit(unit)
+        rows = selectors.stat_rows([place], start=date(2024, 1, 1), end=DAY)
+        orm = DailyStat.objects.filter(
+            selectors._scope_q(
+                [place], selectors.rollup_kind(major=None, channel=None, group=None)
+            ),
+            day__gte=date(2024, 1, 1),
+            day__lte=DAY,
+        ).values(*selectors.ROW_FIELDS, *selectors.HIST_FIELDS)
+
+        def key(row):
+            return (row["day"], row["unit_path"], row["major_id"] or 0, row["channel_id"] or 0)
+
+        assert sorted(rows, key=key) == sorted(orm, key=key)
+        assert any(row["accept_hist"] for row in rows)  # some histogram was decoded
 
     def test_a_place_outside_the_unit_is_refused(self, world, history):
         with pytest.raises(ValidationFailed):
