@@ -125,7 +125,7 @@ def registered_by_place(
     """The ``registered`` figure of each of ``places`` (the unit or its children), by path.
 
     The map needs only this figure; summing it in the database spares reading every row's
-    histograms. It equals ``breakdown(by="child")``'s (a test holds them together).
+    histograms. Each equals that place's :func:`unit_figures` (a test holds them together).
     """
     selectors.unit_check(actor=actor, unit=unit)
     _check_period(start, end)

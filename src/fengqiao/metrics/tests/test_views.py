@@ -6,8 +6,13 @@ import csv
 import io
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
+from fengqiao.cases.models import Case
+from fengqiao.cases.selectors import case_queryset
+from fengqiao.metrics.models import OpenCase
+from fengqiao.metrics.selectors import watch_list
 from fengqiao.metrics.tests.history import DAY
 
 PERIOD = {"start": DAY.isoformat(), "end": DAY.isoformat()}
@@ -78,6 +83,34 @@ class TestPanels:
         c4 = history["c4"]
         c4.refresh_from_db()
         assert c4.number in get(client, world, "a_leader", watch).content.decode()
+
+    def test_watch_list_hides_a_restricted_case_from_who_may_not_see_it(self, world, history):
+        c4 = history["c4"]
+        Case.objects.filter(pk=c4.pk).update(restricted=True)
+        unit = world.region.unit("A")
+
+        def listed(who):
+            return [c.pk for c in watch_list(actor=world.user(who), unit=unit)]
+
+        assert c4.pk in listed("a_leader")  # leaders see restricted cases of their units
+        assert c4.pk not in listed("a_analyst")
+        Case.objects.filter(pk=c4.pk).update(restricted=False)
+        assert c4.pk in listed("a_analyst")
+
+    @pytest.mark.parametrize("restricted", [False, True])
+    @pytest.mark.parametrize("who", ["a_leader", "a_analyst", "a_auditor", "city_admin"])
+    def test_watch_list_equals_the_case_visibility_rule(self, world, history, who, restricted):
+        Case.objects.filter(pk=history["c4"].pk).update(restricted=restricted)
+        actor, unit = world.user(who), world.region.unit("A")
+        flagged = OpenCase.objects.filter(territory_path__startswith=unit.path).filter(
+            Q(overdue=True) | Q(leader__isnull=False)
+        )
+        expected = case_queryset(actor).filter(pk__in=flagged.values("case_id"))
+        listed = [c.pk for c in watch_list(actor=actor, unit=unit)]
+        assert listed == list(
+            expected.order_by("resolve_deadline", "pk").values_list("pk", flat=True)
+        )
+        assert listed or (restricted and who != "a_leader")  # only leaders see it restricted
 
     def test_breakdown_links_down_to_children(self, client, world, history):
         url = reverse("metrics:panel", args=[unit_id(world, "A"), "breakdown"])
