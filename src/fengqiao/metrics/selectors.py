@@ -7,45 +7,24 @@ their jurisdiction (404 otherwise). Case rows shown in lists come through
 
 from __future__ import annotations
 
-import json
-import operator
 from collections.abc import Sequence
 from datetime import date
-from functools import reduce
-from typing import Any, Protocol
+from typing import Any
 
-from django.db import connection
-from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import Substr
+from django.db.models import Q
 
 from fengqiao.accounts.jurisdiction import Jurisdiction
 from fengqiao.cases.models import Case
 from fengqiao.cases.selectors import case_queryset
 from fengqiao.core.errors import NotFound
+from fengqiao.metrics import statsql
 from fengqiao.metrics.models import (
     OPEN_COUNT_FIELDS,
-    ROLLUP_LEVELS,
-    DailyStat,
     OpenCase,
     StatKind,
 )
-from fengqiao.metrics.stats import COUNTERS
+from fengqiao.metrics.statsql import Placed
 from fengqiao.orgs.models import OrgUnit, subtree_range_kwargs
-
-
-class Placed(Protocol):
-    """A unit as the stat reads need it (an ``OrgUnit`` or the map's cached shape)."""
-
-    @property
-    def path(self) -> str: ...
-
-    @property
-    def level(self) -> int: ...
-
-
-ROW_FIELDS = ("day", "unit_path", "major_id", "channel_id", "lead_level", *COUNTERS)
-HIST_FIELDS = ("accept_hist", "resolve_hist")
-
 
 _UNIT_LIMIT = 4096
 _units: dict[int, tuple[Any, OrgUnit | None]] = {}
@@ -143,46 +122,7 @@ def stat_rows_in(
 ) -> list[dict[str, Any]]:
     """:func:`stat_rows` for several periods (inclusive day ranges) in one query."""
     kind = rollup_kind(major=major, channel=channel, group=group)
-    scope = _scope_q(units, kind)
-    if scope is None or not periods:
-        return []
-    days = reduce(operator.or_, (Q(day__gte=first, day__lte=last) for first, last in periods))
-    rows = DailyStat.objects.filter(scope, days)
-    if major:
-        rows = rows.filter(major_id=major)
-    if channel:
-        rows = rows.filter(channel_id=channel)
-    return _plain_rows(rows.values(*ROW_FIELDS, *HIST_FIELDS))
-
-
-_EMPTY_HIST = ("{}", b"{}")
-
-
-def _plain_rows(rows: QuerySet[DailyStat, dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows as ``values()`` gives them, read straight from the cursor.
-
-    A city's quarter is thousands of rows: Django's per-row converters cost more than the
-    query. Only two columns need converting: the day (SQLite returns text) and the sparse
-    histograms (JSON text; most are empty).
-    """
-    sql, params = rows.query.sql_with_params()
-    names = [*ROW_FIELDS, *HIST_FIELDS]
-    day_at = names.index("day")
-    hist_at = [names.index(name) for name in HIST_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    out = []
-    for values in fetched:
-        row = list(values)
-        if isinstance(row[day_at], str):
-            row[day_at] = date.fromisoformat(row[day_at])
-        for at in hist_at:
-            raw = row[at]
-            if isinstance(raw, (str, bytes)):
-                row[at] = {} if raw in _EMPTY_HIST else json.loads(raw)
-        out.append(dict(zip(names, row, strict=True)))
-    return out
+    return statsql.rows(units, kind, periods=periods, major=major, channel=channel)
 
 
 def registered_in(
@@ -196,38 +136,10 @@ def registered_in(
     """Cases registered from ``start`` to ``end`` in each of ``units`` (same level), by path:
     summed in the database, from the same rows :func:`stat_rows` reads."""
     kind = rollup_kind(major=major, channel=channel, group=None)
-    scope = _scope_q(units, kind)
-    if scope is None:
-        return {}
-    rows = DailyStat.objects.filter(scope, day__gte=start, day__lte=end)
-    if major:
-        rows = rows.filter(major_id=major)
-    if channel:
-        rows = rows.filter(channel_id=channel)
-    sums = (
-        rows.annotate(owner=Substr("unit_path", 1, len(units[0].path)))
-        .values("owner")
-        .annotate(n=Sum("registered"))
-        .order_by()
+    sums = statsql.sums_by_owner(
+        units, kind, ["registered"], periods=[(start, end)], major=major, channel=channel
     )
-    return {row["owner"]: int(row["n"] or 0) for row in sums}
-
-
-def _scope_q(units: Sequence[Placed], kind: int | None) -> Q | None:
-    rolled = [u.path for u in units if kind is not None and u.level in ROLLUP_LEVELS]
-    based = [u.path for u in units if kind is None or u.level not in ROLLUP_LEVELS]
-    parts: list[Q] = []
-    if rolled:
-        parts.append(Q(kind=kind, unit_path__in=rolled))
-    if based:
-        ranges = (Q(**subtree_range_kwargs("unit_path", path)) for path in based)
-        parts.append(Q(kind=StatKind.BASE) & reduce(operator.or_, ranges))
-    return reduce(operator.or_, parts) if parts else None
-
-
-# The rows that hold open cases, as the partial index ``metrics_stat_open`` is defined: the
-# planner uses that index only when the query repeats its condition.
-STILL_OPEN = Q(open_red__gt=0) | Q(open_orange__gt=0) | Q(open_green__gt=0)
+    return {path: values[0] for path, values in sums.items()}
 
 
 def _open_sums(units: Sequence[Placed]) -> dict[str, dict[str, int]]:
@@ -237,20 +149,11 @@ def _open_sums(units: Sequence[Placed]) -> dict[str, dict[str, int]]:
     carries the counts (no table rows): a few hundred entries for a whole city, however long
     the history.
     """
-    if not units:
-        return {}
-    scope = _scope_q(units, StatKind.TOTAL)
-    if scope is None:
-        return {}
-    width = len(units[0].path)
-    sums = (
-        DailyStat.objects.filter(scope, STILL_OPEN)
-        .annotate(owner=Substr("unit_path", 1, width))
-        .values("owner")
-        .annotate(**{OPEN_NAMES[name]: Sum(name) for name in OPEN_COUNT_FIELDS})
-        .order_by()
-    )
-    return {row.pop("owner"): _open_counts(row) for row in sums}
+    sums = statsql.sums_by_owner(units, StatKind.TOTAL, OPEN_COUNT_FIELDS, open_only=True)
+    return {
+        path: _open_counts(dict(zip(OPEN_NAMES.values(), values, strict=True)))
+        for path, values in sums.items()
+    }
 
 
 # The panel's names for the summed columns (an annotation may not reuse a field's name).

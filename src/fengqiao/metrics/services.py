@@ -18,6 +18,7 @@ from fengqiao.core.errors import ValidationFailed
 from fengqiao.metrics import selectors
 from fengqiao.metrics.aggregate import revisits_installed
 from fengqiao.metrics.stats import Figures, Tally, figures_from
+from fengqiao.metrics.statsql import Placed
 from fengqiao.orgs.models import Level, OrgUnit
 from fengqiao.taxonomy.models import Category, Channel
 
@@ -116,7 +117,7 @@ def registered_by_place(
     *,
     actor: Any,
     unit: OrgUnit,
-    places: Sequence[selectors.Placed],
+    places: Sequence[Placed],
     start: date,
     end: date,
     category: str = "",

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db.models import Sum
 
 from fengqiao.core.errors import ValidationFailed
-from fengqiao.metrics import selectors
-from fengqiao.metrics.models import DailyStat, OpenCase
+from fengqiao.metrics import selectors, statsql
+from fengqiao.metrics.models import DailyStat, OpenCase, StatKind
 from fengqiao.metrics.services import breakdown, registered_by_place, trend, unit_figures
 from fengqiao.metrics.tests.history import DAY
 
@@ -150,23 +151,35 @@ class TestSummedInTheDatabase:
             sum(summed.values()) == unit_figures(actor=actor, unit=place, **period).registered.value
         )
 
-    @pytest.mark.parametrize("unit", ["city", "A1", "A1a"])
-    def test_rows_read_from_the_cursor_equal_the_orms(self, world, history, unit):
+    @pytest.mark.parametrize(
+        ("unit", "kind", "rolled_up"),
+        [
+            ("city", StatKind.TOTAL, True),
+            ("A1", StatKind.TOTAL, True),
+            ("A1", StatKind.CHANNEL, True),
+            ("A1", None, False),  # a question mixing dimensions: the base rows
+            ("A1a", StatKind.TOTAL, False),  # a village has no roll-ups: its subtree's base rows
+        ],
+    )
+    def test_sql_reads_equal_the_orms(self, world, history, unit, kind, rolled_up):
         place = world.region.unit(unit)
-        rows = selectors.stat_rows([place], start=date(2024, 1, 1), end=DAY)
-        orm = DailyStat.objects.filter(
-            selectors._scope_q(
-                [place], selectors.rollup_kind(major=None, channel=None, group=None)
-            ),
-            day__gte=date(2024, 1, 1),
-            day__lte=DAY,
-        ).values(*selectors.ROW_FIELDS, *selectors.HIST_FIELDS)
+        period = (date(2024, 1, 1), DAY)
+        if rolled_up:
+            orm = DailyStat.objects.filter(kind=kind, unit_path=place.path)
+        else:
+            orm = DailyStat.objects.filter(kind=StatKind.BASE, unit_path__startswith=place.path)
+        orm = orm.filter(day__range=period)
+        rows = statsql.rows([place], kind, periods=[period])
+        expected = orm.values(*statsql.ROW_FIELDS, *statsql.HIST_FIELDS)
 
         def key(row):
             return (row["day"], row["unit_path"], row["major_id"] or 0, row["channel_id"] or 0)
 
-        assert sorted(rows, key=key) == sorted(orm, key=key)
+        assert sorted(rows, key=key) == sorted(expected, key=key)
         assert any(row["accept_hist"] for row in rows)  # some histogram was decoded
+        sums = statsql.sums_by_owner([place], kind, ["registered", "resolved"], periods=[period])
+        totals = orm.aggregate(r=Sum("registered"), s=Sum("resolved"))
+        assert sums == {place.path: [totals["r"], totals["s"]]}
 
     def test_a_place_outside_the_unit_is_refused(self, world, history):
         with pytest.raises(ValidationFailed):
