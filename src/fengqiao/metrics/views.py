@@ -101,12 +101,19 @@ def cockpit(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
 
 
 def _filter_fields(request: HttpRequest, version: fragments.Versions | None) -> str:
-    """The filter form's fields: the category and channel choices change with the taxonomy only."""
+    """The filter form's fields: the category and channel choices change with the taxonomy only
+    (and the default dates with the day), not with every refresh of the statistics."""
     raw = {k: request.GET.get(k, "") for k in FILTER_KEYS}
     key = None
     if version is not None:
+        reference = fragments.Versions(stats="", reference=version.reference, hotspot_run=None)
         key = fragments.panel_key(
-            "filter-fields", version=version, unit=None, scope=(), filters=raw, query=""
+            "filter-fields",
+            version=reference,
+            unit=None,
+            scope=(),
+            filters={**raw, "today": timezone.localdate()},
+            query="",
         )
 
     def build() -> tuple[str, datetime | None]:

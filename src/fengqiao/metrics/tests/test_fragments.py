@@ -6,16 +6,17 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from fengqiao.cases.models import Case
 from fengqiao.metrics import fragments
-from fengqiao.metrics.aggregate import rebuild, refresh
+from fengqiao.metrics.aggregate import bump_version, rebuild, refresh
 from fengqiao.metrics.models import DailyStat
 from fengqiao.metrics.tests.history import DAY, register
+from fengqiao.taxonomy.models import Channel
 
 PERIOD = {"start": DAY.isoformat(), "end": DAY.isoformat()}
 
@@ -134,6 +135,24 @@ class TestOrgChanges:
         data = get(client, world, "a_leader", url, **PERIOD).json()
         shapes = {f["properties"]["name"]: f["geometry"] for f in data["features"]}
         assert shapes["胜利路街道"]["coordinates"] == [ring]
+
+
+class TestFilterFields:
+    def test_a_refresh_keeps_them_and_a_renamed_channel_shows(self, client, world, history):
+        url = reverse("metrics:cockpit_unit", args=[world.region.unit("A").pk])
+        get(client, world, "a_leader", url)
+        with transaction.atomic():
+            bump_version()  # what every statistics refresh does
+        with CaptureQueriesContext(connection) as queries:
+            body = get(client, world, "a_leader", url).content.decode()
+        # The choices come from the cache: new statistics do not change the taxonomy.
+        channel_rows = f'"{Channel._meta.db_table}"."code"'
+        assert not [q for q in queries if channel_rows in q["sql"]]
+        channel = Channel.objects.get(code="12345")
+        assert channel.name_zh in body
+        channel.name_zh = "市民热线（新）"
+        channel.save()
+        assert "市民热线（新）" in get(client, world, "a_leader", url).content.decode()
 
 
 class TestClock:
