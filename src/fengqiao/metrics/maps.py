@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Subquery
 
 from fengqiao.hotspots import selectors as hotspot_selectors
 from fengqiao.hotspots.models import Hotspot
@@ -30,8 +29,9 @@ def hotspots(*, actor: Any, unit: OrgUnit) -> list[Hotspot]:
 
 
 def _safety(actor: Any, unit: OrgUnit, level: int) -> dict[int, tuple[float, str]]:
-    # The safety page's default period, read in the same statement as the results.
-    period = Subquery(safety_selectors.newest_period(actor=actor))
+    period = safety_selectors.default_period(actor=actor)
+    if period is None:
+        return {}
     results = safety_selectors.result_list(actor=actor, period=period, level=level, within=unit)
     # The three values the map shows; the result rows would drag two boundaries each along.
     values = results.select_related(None).values_list("unit_id", "index", "colour")

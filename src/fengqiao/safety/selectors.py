@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, QuerySet, Subquery, Value, When
+from django.db.models import QuerySet
 
 from fengqiao.accounts.jurisdiction import Jurisdiction
 from fengqiao.core.errors import NotFound
@@ -28,28 +28,18 @@ def periods(*, actor: Any) -> list[str]:
     return sorted(set(labels), reverse=True)
 
 
-def newest_period(*, actor: Any) -> QuerySet[IndexResult, dict[str, Any]]:
-    """The default period as a one-row query (usable as a subquery): the newest month with
-    results the actor may see, a quarter ("2026Q1") only when no month has any."""
-    quarter = Case(When(period__contains="Q", then=Value(1)), default=Value(0))
-    return (
-        result_queryset(actor)
-        .annotate(is_quarter=quarter)
-        .order_by("is_quarter", "-period")
-        .values("period")[:1]
-    )
-
-
 def default_period(*, actor: Any) -> str | None:
     """The newest month with results (a quarter only when no month has any)."""
-    row = newest_period(actor=actor).first()
-    return row["period"] if row is not None else None
+    available = periods(actor=actor)
+    months = [p for p in available if "Q" not in p]
+    candidates = months or available
+    return candidates[0] if candidates else None
 
 
 def result_list(
     *,
     actor: Any,
-    period: str | Subquery,
+    period: str,
     level: int | None = None,
     within: OrgUnit | None = None,
     colour: str = "",
