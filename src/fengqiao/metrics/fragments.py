@@ -177,9 +177,9 @@ def map_shapes(
 
 def clear() -> None:
     """Forget every cached panel, shape and unit row (tests; the bench's fresh-process run)."""
-    from fengqiao.metrics.selectors import forget_units
+    from fengqiao.metrics.selectors import forget_org_rows
 
     with _geometry_lock:
         _geometry.clear()
-    forget_units()
+    forget_org_rows()
     cache.clear()

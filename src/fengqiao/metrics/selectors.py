@@ -26,8 +26,16 @@ from fengqiao.metrics.models import (
 from fengqiao.metrics.statsql import Placed
 from fengqiao.orgs.models import OrgUnit, subtree_range_kwargs
 
-_UNIT_LIMIT = 4096
-_units: dict[int, tuple[Any, OrgUnit | None]] = {}
+# Rows of the org tree reused while its version holds (per process; the tree changes rarely,
+# and every cockpit request names a unit).
+_MEMO_LIMIT = 4096
+_org_memo: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+
+
+def _remember(key: tuple[Any, ...], org_version: Any, value: Any) -> None:
+    if len(_org_memo) >= _MEMO_LIMIT:
+        _org_memo.clear()
+    _org_memo[key] = (org_version, value)
 
 
 def unit_get(*, actor: Any, unit_id: int, org_version: Any = None) -> OrgUnit:
@@ -37,22 +45,21 @@ def unit_get(*, actor: Any, unit_id: int, org_version: Any = None) -> OrgUnit:
     the row is reused while that version holds: every cockpit request names a unit, and the
     tree changes rarely. The jurisdiction check runs on every call all the same.
     """
-    known = _units.get(unit_id) if org_version is not None else None
+    known = _org_memo.get(("unit", unit_id)) if org_version is not None else None
+    unit: OrgUnit | None
     if known is not None and known[0] == org_version:
         unit = known[1]
     else:
         unit = OrgUnit.objects.filter(pk=unit_id).defer("boundary").first()
         if org_version is not None:
-            if len(_units) >= _UNIT_LIMIT:
-                _units.clear()
-            _units[unit_id] = (org_version, unit)
+            _remember(("unit", unit_id), org_version, unit)
     if unit is None or not Jurisdiction.of(actor).covers_path(unit.path):
         raise NotFound("unit not found")
     return unit
 
 
-def forget_units() -> None:
-    _units.clear()
+def forget_org_rows() -> None:
+    _org_memo.clear()
 
 
 def unit_check(*, actor: Any, unit: OrgUnit) -> None:
@@ -76,8 +83,16 @@ def lineage(unit: OrgUnit, *, actor: Any) -> list[OrgUnit]:
     return [*above, unit]
 
 
-def children(unit: OrgUnit) -> list[OrgUnit]:
-    return list(unit.children.filter(is_active=True).defer("boundary").order_by("path"))
+def children(unit: OrgUnit, org_version: Any = None) -> list[OrgUnit]:
+    """The unit's active children by path; reused while ``org_version`` holds (as unit_get)."""
+    key = ("children", unit.pk, unit.path)
+    known = _org_memo.get(key) if org_version is not None else None
+    if known is not None and known[0] == org_version:
+        return list(known[1])
+    kids = list(unit.children.filter(is_active=True).defer("boundary").order_by("path"))
+    if org_version is not None:
+        _remember(key, org_version, kids)
+    return list(kids)
 
 
 def rollup_kind(*, major: int | None, channel: int | None, group: str | None) -> int | None:
@@ -204,14 +219,14 @@ def watch_list(*, actor: Any, unit: OrgUnit, limit: int = 12) -> list[Case]:
     and it spares compiling and planning the full rule (with its subqueries) on every refresh.
     """
     unit_check(actor=actor, unit=unit)
-    ids = list(
+    flagged = (
         OpenCase.objects.filter(**subtree_range_kwargs("territory_path", unit.path))
         .filter(Q(overdue=True) | Q(leader__isnull=False))
         .order_by("resolve_deadline", "pk")
-        .values_list("case_id", flat=True)[: limit * 3]
+        .values("case_id")[: limit * 3]
     )
     candidates = list(
-        Case.objects.filter(pk__in=ids)
+        Case.objects.filter(pk__in=flagged)
         .select_related("leader")
         .only(*WATCH_FIELDS)
         .order_by("resolve_deadline", "pk")

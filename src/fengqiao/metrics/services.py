@@ -147,15 +147,20 @@ def breakdown(
     by: str,
     category: str = "",
     channel: str = "",
+    org_version: Any = None,
 ) -> list[BreakdownRow]:
-    """The unit's figures split by child unit, major category, channel or lead level."""
+    """The unit's figures split by child unit, major category, channel or lead level.
+
+    ``org_version`` (the cockpit's reading of the org tree's version) lets the list of
+    children be reused while the tree is unchanged.
+    """
     selectors.unit_check(actor=actor, unit=unit)
     _check_period(start, end)
     if by not in BY_VALUES:
         raise ValidationFailed(gettext("unknown breakdown"), field="by")
     filters = _filters(category, channel)
     if by == "child":
-        return _by_child(unit, start, end, filters)
+        return _by_child(unit, start, end, filters, org_version)
     field = {"category": "major_id", "channel": "channel_id", "level": "lead_level"}[by]
     group = {"category": "major", "channel": "channel", "level": "level"}[by]
     tallies: dict[int, Tally] = defaultdict(Tally)
@@ -170,8 +175,10 @@ def breakdown(
     return sorted(rows, key=lambda r: (-(r.figures.registered.value or 0), r.key))
 
 
-def _by_child(unit: OrgUnit, start: date, end: date, filters: _Dims) -> list[BreakdownRow]:
-    kids = selectors.children(unit)
+def _by_child(
+    unit: OrgUnit, start: date, end: date, filters: _Dims, org_version: Any
+) -> list[BreakdownRow]:
+    kids = selectors.children(unit, org_version)
     if not kids:
         return []
     tallies: dict[str, Tally] = defaultdict(Tally)

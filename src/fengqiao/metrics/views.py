@@ -146,7 +146,9 @@ def figure_cards(figures: Figures) -> list[dict[str, Any]]:
     return cards
 
 
-def panel_context(request: HttpRequest, unit: OrgUnit, name: str) -> dict[str, Any]:
+def panel_context(
+    request: HttpRequest, unit: OrgUnit, name: str, version: fragments.Versions | None = None
+) -> dict[str, Any]:
     actor = acting_user(request)
     filters = FilterForm(request.GET).values()
     period = {"start": filters["start"], "end": filters["end"]}
@@ -175,7 +177,10 @@ def panel_context(request: HttpRequest, unit: OrgUnit, name: str) -> dict[str, A
         return {"hotspots": maps.hotspots(actor=actor, unit=unit)}
     if name == "watch":
         return {"cases": selectors.watch_list(actor=actor, unit=unit), "now": timezone.now()}
-    rows = services.breakdown(actor=actor, unit=unit, by=filters["by"], **period, **dims)
+    orgs = version.orgs if version is not None else None
+    rows = services.breakdown(
+        actor=actor, unit=unit, by=filters["by"], **period, **dims, org_version=orgs
+    )
     return {
         "rows": [
             {
@@ -235,7 +240,7 @@ def panel_html(
         )
 
     def build() -> tuple[str, datetime | None]:
-        context = {"unit": unit, **panel_context(request, unit, panel)}
+        context = {"unit": unit, **panel_context(request, unit, panel, version)}
         html = render_to_string(f"metrics/panels/{panel}.html", context, request=request)
         return html, _true_until(panel, context)
 
