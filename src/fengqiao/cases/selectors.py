@@ -7,6 +7,7 @@ Restricted cases (domestic violence) are further limited to named handlers and l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Case as DbCase
@@ -54,6 +55,37 @@ def case_visibility(user: Any) -> Q:
 
 def case_queryset(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(case_visibility(user))
+
+
+def visible_among(
+    actor: Any,
+    pks: Any,
+    *,
+    fields: Sequence[str],
+    related: Sequence[str] = (),
+    order: Sequence[str] = ("pk",),
+) -> list[Case]:
+    """The cases among ``pks`` (ids, or a subquery of ids) that ``actor`` may see, in ``order``,
+    with only ``fields`` loaded (plus what the rule below needs).
+
+    :func:`case_visibility` is applied whenever it could hide one of them. It cannot when every
+    one is unrestricted and placed inside the actor's own units: "placed in the actor's units"
+    alone makes a case visible then, whatever the role. For a short list (the cockpit's watch
+    list, refreshed every minute) that is the common case, and it spares compiling and planning
+    the full rule with its subqueries.
+    """
+    candidates = list(
+        Case.objects.filter(pk__in=pks)
+        .select_related(*related)
+        .only(*fields, "restricted", "territory_path")
+        .order_by(*order)
+    )
+    jurisdiction = Jurisdiction.of(actor)
+    if any(c.restricted or not jurisdiction.covers_path(c.territory_path) for c in candidates):
+        allowed = case_queryset(actor).filter(pk__in=[c.pk for c in candidates])
+        visible = set(allowed.values_list("pk", flat=True))
+        candidates = [c for c in candidates if c.pk in visible]
+    return candidates
 
 
 def case_get(*, actor: Any, case_id: int, for_update: bool = False) -> Case:

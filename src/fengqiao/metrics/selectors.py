@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from fengqiao.accounts.jurisdiction import Jurisdiction
 from fengqiao.cases.models import Case
-from fengqiao.cases.selectors import case_queryset
+from fengqiao.cases.selectors import visible_among
 from fengqiao.core.errors import NotFound
 from fengqiao.metrics import statsql
 from fengqiao.metrics.models import (
@@ -202,22 +202,15 @@ def colours_by_child(
     return {kid.path: sums.get(kid.path) or _open_counts(None) for kid in kids}
 
 
-# What the list shows and what decides its visibility (see watch_list); a territory row would
-# drag its whole boundary along.
+# What the list shows; a territory row would drag its whole boundary along.
 WATCH_FIELDS = (
-    *("number", "title", "resolve_deadline", "overdue", "leader", "restricted", "territory_path"),
+    *("number", "title", "resolve_deadline", "overdue", "leader"),
     *("leader__display_name", "leader__username"),
 )
 
 
 def watch_list(*, actor: Any, unit: OrgUnit, limit: int = 12) -> list[Case]:
-    """Open cases flagged overdue or led by an official (包案) in the unit, by deadline.
-
-    The list goes through ``case_queryset`` whenever that rule could hide a candidate. It
-    cannot when every candidate is unrestricted and placed inside the reader's own units:
-    then "placed in the reader's units" alone makes each one visible. That is the common case,
-    and it spares compiling and planning the full rule (with its subqueries) on every refresh.
-    """
+    """Open cases flagged overdue or led by an official (包案) in the unit, by deadline."""
     unit_check(actor=actor, unit=unit)
     flagged = (
         OpenCase.objects.filter(**subtree_range_kwargs("territory_path", unit.path))
@@ -225,18 +218,6 @@ def watch_list(*, actor: Any, unit: OrgUnit, limit: int = 12) -> list[Case]:
         .order_by("resolve_deadline", "pk")
         .values("case_id")[: limit * 3]
     )
-    candidates = list(
-        Case.objects.filter(pk__in=flagged)
-        .select_related("leader")
-        .only(*WATCH_FIELDS)
-        .order_by("resolve_deadline", "pk")
-    )
-    jurisdiction = Jurisdiction.of(actor)
-    if any(c.restricted or not jurisdiction.covers_path(c.territory_path) for c in candidates):
-        visible = set(
-            case_queryset(actor)
-            .filter(pk__in=[c.pk for c in candidates])
-            .values_list("pk", flat=True)
-        )
-        candidates = [c for c in candidates if c.pk in visible]
-    return candidates[:limit]
+    order = ("resolve_deadline", "pk")
+    cases = visible_among(actor, flagged, fields=WATCH_FIELDS, related=("leader",), order=order)
+    return cases[:limit]

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from fengqiao.cases.models import Case
-from fengqiao.cases.selectors import case_queryset
+from fengqiao.cases.selectors import case_queryset, visible_among
 from fengqiao.metrics.models import OpenCase
 from fengqiao.metrics.selectors import watch_list
 from fengqiao.metrics.tests.history import DAY
@@ -111,6 +111,29 @@ class TestPanels:
             expected.order_by("resolve_deadline", "pk").values_list("pk", flat=True)
         )
         assert listed or (restricted and who != "a_leader")  # only leaders see it restricted
+
+    @pytest.mark.parametrize("restricted", ["c4", "c5"])
+    @pytest.mark.parametrize(
+        "who", ["a_leader", "a_analyst", "a1_clerk", "b1_clerk", "a_liaison", "city_admin"]
+    )
+    def test_visible_among_equals_the_case_visibility_rule(self, world, history, who, restricted):
+        # Cases of both districts, one of them restricted: the short cut and the full rule agree
+        # for readers inside and outside each case's units.
+        Case.objects.filter(pk=history[restricted].pk).update(restricted=True)
+        actor = world.user(who)
+        everything = [case.pk for case in history.values()]
+        in_a = list(
+            Case.objects.filter(
+                pk__in=everything, territory_path__startswith=world.region.unit("A").path
+            )
+            .exclude(restricted=True)
+            .values_list("pk", flat=True)
+        )
+        assert in_a  # unrestricted cases of one district: the short cut's own case
+        for pks in (everything, in_a):
+            shown = [c.pk for c in visible_among(actor, pks, fields=("number",))]
+            expected = case_queryset(actor).filter(pk__in=pks).order_by("pk")
+            assert shown == list(expected.values_list("pk", flat=True))
 
     def test_breakdown_links_down_to_children(self, client, world, history):
         url = reverse("metrics:panel", args=[unit_id(world, "A"), "breakdown"])
