@@ -127,6 +127,7 @@ FENGQIAO_LOGIN_WINDOW_SECONDS = 15 * 60
 # token, or deactivating its user, reaches the other processes within this many seconds.
 FENGQIAO_API_TOKEN_CACHE_SECONDS = CONFIG.api_token_cache_seconds
 
+SESSION_ENGINE = "fengqiao.accounts.sessions"  # Django's database sessions, read faster
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60
