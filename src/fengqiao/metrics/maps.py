@@ -52,8 +52,8 @@ def unit_map(
     """GeoJSON text of the unit's children (a grid shows itself) with every colouring's value.
 
     With the statistics' ``version``, the boundaries are serialised once per org version and
-    the case counts cached under the statistics version (:mod:`fengqiao.metrics.fragments`);
-    the safety index is read on every call (its results carry no version).
+    the values (case counts, open colours, safety index) cached under the statistics version,
+    which a safety-index computation renews too (:mod:`fengqiao.metrics.fragments`).
     """
     selectors.unit_check(actor=actor, unit=unit)
     shapes = fragments.map_shapes(
@@ -70,10 +70,9 @@ def unit_map(
             filters=filters,
             query="",
         )
-    registered, colours = fragments.cached(
-        key, lambda: (_counts(actor, unit, start, end, category, channel, shapes), None)
+    registered, colours, safety = fragments.cached(
+        key, lambda: (_values(actor, unit, start, end, category, channel, shapes), None)
     )
-    safety = _safety(actor, unit, shapes[0].level) if shapes else {}
     features = []
     for shape in shapes:
         count = registered.get(shape.path, 0)
@@ -98,10 +97,10 @@ def unit_map(
     return '{"type": "FeatureCollection", "features": [' + ", ".join(features) + "]}"
 
 
-Counts = tuple[dict[str, int], dict[str, dict[str, int]]]
+Values = tuple[dict[str, int], dict[str, dict[str, int]], dict[int, tuple[float, str]]]
 
 
-def _counts(
+def _values(
     actor: Any,
     unit: OrgUnit,
     start: date,
@@ -109,13 +108,16 @@ def _counts(
     category: str,
     channel: str,
     shapes: list[Shape],
-) -> Counts:
-    """Cases registered and open cases per colour in each drawn place, by path."""
+) -> Values:
+    """Cases registered and open cases per colour in each drawn place (by path), and the
+    places' safety index (by unit)."""
     registered = services.registered_by_place(
         actor=actor, unit=unit, places=shapes, start=start, end=end, category=category,
         channel=channel,
     )  # fmt: skip
-    return registered, selectors.colours_by_child(actor=actor, unit=unit, kids=shapes)
+    colours = selectors.colours_by_child(actor=actor, unit=unit, kids=shapes)
+    safety = _safety(actor, unit, shapes[0].level) if shapes else {}
+    return registered, colours, safety
 
 
 def _shaped(unit: OrgUnit) -> list[OrgUnit]:

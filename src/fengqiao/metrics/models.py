@@ -160,7 +160,8 @@ class StatsVersion(models.Model):
     """The version of the statistics tables (a single row, ``pk=1``).
 
     A refresh or rebuild sets a fresh random token in the transaction that writes the tables, so
-    a reader that sees the new numbers also sees the new token. Random rather than a counter: a
+    a reader that sees the new numbers also sees the new token. So does a safety-index
+    computation, whose results the cockpit map shows beside the case figures. Random rather than a counter: a
     rolled-back write (or a test) can never make an old token mean new numbers.
     """
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from fengqiao.accounts.models import Role
 from fengqiao.cases.permissions import role_of
 from fengqiao.core.errors import PermissionDenied, ValidationFailed
+from fengqiao.metrics.aggregate import bump_version
 from fengqiao.orgs.models import PATH_SEGMENT_WIDTH, Level, OrgUnit
 from fengqiao.safety import config, engine
 from fengqiao.safety.metrics import compute_metrics
@@ -223,6 +224,8 @@ def index_compute(*, actor: Any | None, period: str) -> ComputeSummary:
         IndexResult.objects.filter(period=parsed.label).delete()
         for _run, rows in batches:
             IndexResult.objects.bulk_create(rows, batch_size=_STORE_BATCH)
+        # The cockpit map shows these results: its cached values go with the new ones.
+        bump_version()
     written = time.perf_counter() - started
     total_units = sum(run.units for run, _rows in batches) or 1
     for run, _rows in batches:

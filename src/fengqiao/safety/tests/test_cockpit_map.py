@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from fengqiao.metrics.aggregate import rebuild
+from fengqiao.safety.compute import index_compute
 from fengqiao.safety.models import IndexResult
-from fengqiao.safety.tests.conftest import FEB
+from fengqiao.safety.services import values_import
+from fengqiao.safety.tests.conftest import FEB, FEBRUARY, rows
 from fengqiao.safety.tests.test_api import client_for
 from fengqiao.testing.region import SmallRegion
 
@@ -32,3 +35,27 @@ def test_map_of_a_reader_without_results_has_no_index(computed: SmallRegion) -> 
     features = client_for("a_leader").get(url).json()["features"]
     assert features
     assert all(f["properties"]["safety_index"] is None for f in features)
+
+
+def test_a_new_computation_shows_on_the_next_map(computed: SmallRegion) -> None:
+    # With the statistics built, the map's values are cached; computing the index anew must
+    # still show at once. February again, with the townships' figures swapped round.
+    rebuild()
+    url = reverse("metrics:map", args=[computed.unit("A").pk])
+    client = client_for("a_leader")
+
+    def shown() -> dict[int, float]:
+        features = client.get(url).json()["features"]
+        return {f["id"]: f["properties"]["safety_index"] for f in features}
+
+    before = shown()
+    swapped = dict(FEBRUARY, A1=FEBRUARY["B1"], A2=FEBRUARY["A1"], B1=FEBRUARY["A2"])
+    values_import(actor=None, rows=rows(FEB, swapped, computed), recompute=False)
+    index_compute(actor=None, period=FEB)
+    after = shown()
+    expected = {
+        r.unit_id: round(r.index, 1)
+        for r in IndexResult.objects.filter(period=FEB, unit__parent=computed.unit("A"))
+    }
+    assert after == expected
+    assert after != before
