@@ -18,11 +18,7 @@ from fengqiao.cases.models import Case
 from fengqiao.cases.selectors import visible_among
 from fengqiao.core.errors import NotFound
 from fengqiao.metrics import statsql
-from fengqiao.metrics.models import (
-    OPEN_COUNT_FIELDS,
-    OpenCase,
-    StatKind,
-)
+from fengqiao.metrics.models import OPEN_COUNT_FIELDS, OpenCase, StatKind
 from fengqiao.metrics.statsql import Placed
 from fengqiao.orgs.models import OrgUnit, subtree_range_kwargs
 
@@ -171,7 +167,7 @@ def _open_sums(units: Sequence[Placed]) -> dict[str, dict[str, int]]:
     }
 
 
-# The panel's names for the summed columns (an annotation may not reuse a field's name).
+# The colour panel's names for the summed open-case columns.
 OPEN_NAMES = {
     "open_red": "red",
     "open_orange": "orange",

@@ -61,7 +61,7 @@ def rows_where(
     """The WHERE clause (and its parameters) selecting the rows that cover ``units``.
 
     ``kind`` is the roll-up kind that answers the question, or ``None`` when only base rows
-    can. ``None`` is returned when no row can match (no units, or no period given as empty).
+    can. Without units there is nothing to select: ``None``. Without periods, every day.
     """
     path, kind_column, day = _column("unit_path"), _column("kind"), _column("day")
     rolled = [u.path for u in units if kind is not None and u.level in ROLLUP_LEVELS]
