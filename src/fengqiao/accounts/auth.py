@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import secrets
 import time
@@ -40,7 +41,8 @@ def login_blocked(username: str, ip_address: str | None) -> bool:
     )
 
 
-def _user_by_pk_statement() -> str:
+@functools.cache
+def _user_by_pk_statement(vendor: str) -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in User._meta.concrete_fields)
     pk = quote(User._meta.pk.column)
@@ -57,7 +59,7 @@ class ThrottledModelBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
         # Every signed-in request loads its user. A written-out statement (through ``raw``,
         # which still converts each column) costs less than half of building ``get(pk=…)``.
-        found = list(User._default_manager.raw(_user_by_pk_statement(), [user_id]))
+        found = list(User._default_manager.raw(_user_by_pk_statement(connection.vendor), [user_id]))
         if not found or not self.user_can_authenticate(found[0]):
             return None
         return found[0]

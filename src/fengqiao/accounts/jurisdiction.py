@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from functools import reduce
+from functools import cache, reduce
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -92,20 +92,24 @@ class Jurisdiction:
 def _unit_paths(user_id: int) -> list[str]:
     """The paths of the user's active units. Read on every signed-in request: one statement
     written out from the models' names (the ORM spent longer building it than running it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_unit_paths_statement(connection.vendor), [user_id])
+        return [row[0] for row in cursor.fetchall()]
+
+
+@cache
+def _unit_paths_statement(vendor: str) -> str:
     from fengqiao.accounts.models import User
 
     through = User.units.through._meta
     quote = connection.ops.quote_name
     unit_id = quote(through.get_field("orgunit").column)
     user_column = quote(through.get_field("user").column)
-    statement = (
+    return (
         f"SELECT u.{quote('path')} FROM {quote(OrgUnit._meta.db_table)} u "  # noqa: S608
         f"JOIN {quote(through.db_table)} m ON m.{unit_id} = u.{quote('id')} "
         f"WHERE m.{user_column} = %s AND u.{quote('is_active')}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [user_id])
-        return [row[0] for row in cursor.fetchall()]
 
 
 def jurisdiction_of(user: Any) -> Jurisdiction:

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from django.db import connection
 from django.db.models import Field
 
-from fengqiao.metrics.models import OPEN_COUNT_FIELDS, ROLLUP_LEVELS, DailyStat, StatKind
+from fengqiao.metrics.models import OPEN_COLOUR_FIELDS, ROLLUP_LEVELS, DailyStat, StatKind
 from fengqiao.metrics.stats import COUNTERS
 from fengqiao.orgs.models import subtree_range_kwargs
 
@@ -155,7 +155,7 @@ def sums_by_owner(
         return {}
     sql, params = where
     if open_only:
-        sql += " AND (" + " OR ".join(f"{_column(n)} > 0" for n in OPEN_COUNT_FIELDS[:3]) + ")"
+        sql += " AND (" + " OR ".join(f"{_column(n)} > 0" for n in OPEN_COLOUR_FIELDS) + ")"
     owner = f"SUBSTR({_column('unit_path')}, 1, {len(units[0].path):d})"
     sums = ", ".join(f"SUM({_column(name)})" for name in fields)
     statement = f"SELECT {owner}, {sums} FROM {_table()} WHERE {sql} GROUP BY {owner}"  # noqa: S608
